@@ -1,0 +1,3 @@
+from retrorun.cli.main import run
+
+run()

@@ -1,0 +1,1 @@
+"""The retrorun command line (Typer + Rich)."""

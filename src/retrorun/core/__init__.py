@@ -1,0 +1,1 @@
+"""The pure core: plans, timelines, energy. No I/O, no database, no clock."""
