@@ -1,0 +1,518 @@
+"""The plan generator: from a screened profile and a start date to weeks of dated workouts.
+
+It implements the article's program (SCIENCE.md section 1) with the doses of section 4:
+walk before run, start on a treadmill with handrails or a level track, a forward warm-up and
+cool-down around every session, form cues and the partner set-up, and backward volume that grows
+by at most GROWTH_CAP a week with an easier week every EASIER_EVERY weeks.
+
+No published backward-specific weekly progression exists (SCIENCE.md section 4), so the growth
+cap and the easier-week rhythm are our own stated reasoning, kept inside the usual +10–20 % range
+that running plans use; the "10 % rule" itself has weak support (Buist et al. 2008 [M]).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from retrorun.core.profile import Experience, Goal, Profile
+from retrorun.core.screening import Screening, check_plan_allowed
+from retrorun.core.workout import (
+    SETTING_WORDS,
+    SPOTTING_SETUP,
+    Direction,
+    Mode,
+    Session,
+    Setting,
+    Step,
+    StepKind,
+    Workout,
+)
+from retrorun.errors import InvalidInput
+
+# --- Program constants, each with its source ------------------------------------------------
+
+# The article: the client did all her running workouts backward for eight weeks.
+REHAB_WEEKS = 8
+DEFAULT_WEEKS = 8
+MIN_WEEKS, MAX_WEEKS = 4, 52
+
+# The article: "walk, don't run, for the first few weeks". At least 2 weeks for everyone; one
+# more for occasional runners and rehab, two more for non-runners (our reasoning: less running
+# background, more time to learn the movement), one more after a balance "yes" (Fritz 2013).
+MIN_WALK_WEEKS = 2
+MAX_WALK_WEEKS = 5
+
+# The article: "a few weeks" on a treadmill with handrails or a level track before anywhere
+# else. We keep the first week of backward running there too, and at least 2 weeks in all.
+MIN_SAFE_WEEKS = 2
+
+# Weekly backward minutes may grow at most 15 % over the largest week so far (our reasoning,
+# inside the +10–20 % range of common practice; Buist 2008 [M] on the weak 10 % rule).
+GROWTH_CAP = 0.15
+# An easier week every 4th week at 70 % of the week before (our reasoning: the usual 3:1 rhythm).
+EASIER_EVERY = 4
+EASIER_FACTOR = 0.70
+
+# Backward minutes per session in week 1. Alghadir et al. 2019: 10 min retro walking 3×/week;
+# Heath et al. 2001: 15 min; first treadmill sessions 5–15 min (SCIENCE.md section 5); the
+# Guardian 2006 protocol starts with 1-minute segments. Non-runners and a balance "yes" start
+# lower (our reasoning).
+FIRST_WEEK_BACKWARD_MIN: dict[Experience, float] = {
+    Experience.NON_RUNNER: 6.0,
+    Experience.OCCASIONAL: 8.0,
+    Experience.REGULAR: 10.0,
+}
+BALANCE_CONCERN_START_MIN = 5.0
+# Backward minutes are planned in 30-second units so small weekly growth is still possible.
+VOLUME_UNIT_S = 30
+
+# Backward walking blocks grow from 2 to 5 minutes over the walk weeks (our reasoning: short
+# blocks first, as in the Guardian 2006 one-minute segments, so novices can reset their balance).
+BLOCK_MIN_S = 2 * 60
+BLOCK_MAX_S = 5 * 60
+
+
+WARM_UP_S = 5 * 60
+COOL_DOWN_S = 5 * 60
+RECOVERY_S = 60  # forward recovery between backward blocks (Guardian 2006: jog in between)
+
+# At most 3 backward days a week for non-rehab runners: the trial doses are 3×/week
+# (Alghadir 2019, Heath 2001, Zhang 2014); the rest of the week stays the runner's own.
+MAX_MIXED_BACKWARD_DAYS = 3
+
+# Treadmill speeds (m/s): start about 0.5–0.9 m/s on the level and progress speed before
+# incline (SCIENCE.md section 5, Shen 2021). Backward running just above the preferred
+# backward walk–run transition of 1.63 m/s (Hreljac et al. 2005).
+TREADMILL_BACKWARD_WALK_START_M_S = 0.6
+TREADMILL_BACKWARD_WALK_STEP_M_S = 0.1
+TREADMILL_BACKWARD_WALK_MAX_M_S = 1.2
+TREADMILL_BACKWARD_RUN_M_S = 1.7
+TREADMILL_FORWARD_WALK_M_S = 1.2
+
+# Backward running minutes per session: Guardian 2006 protocol, 1-minute segments two or three
+# times, building to five or six minutes in total after a few weeks. We add 2 minutes a build
+# week and keep at least a quarter of the backward time as walking (our reasoning).
+FIRST_RUN_MINUTES = 2
+RUN_MINUTES_PER_WEEK = 2
+MAX_RUN_SHARE = 0.75
+
+# Effort targets on Borg's CR10 scale (our reasoning: easy, then moderate).
+RPE_WARM_UP = 2
+RPE_RECOVERY = 2
+RPE_COOL_DOWN = 1
+RPE_BACKWARD_WALK = 3
+RPE_BACKWARD_RUN = 5
+RPE_FORWARD_RUN = 4
+
+
+class Phase(StrEnum):
+    WALK = "walk"
+    RUN = "walk-run"
+
+
+@dataclass(frozen=True)
+class Week:
+    number: int
+    start: date
+    phase: Phase
+    easier: bool
+    safe_setting_only: bool
+    backward_minutes: float
+    sessions: tuple[Session, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A dated program. `notes` says what the person should know (and what we could not do)."""
+
+    start: date
+    goal: Goal
+    walk_weeks: int
+    safe_weeks: int
+    cleared_by_doctor: bool
+    weeks: tuple[Week, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def sessions(self) -> tuple[Session, ...]:
+        return tuple(session for week in self.weeks for session in week.sessions)
+
+    def session_on(self, day: date) -> Session | None:
+        return next((s for s in self.sessions if s.date == day), None)
+
+
+def make_plan(
+    profile: Profile,
+    screening: Screening | None,
+    start: date,
+    weeks: int | None = None,
+) -> Plan:
+    """Build the plan, or refuse with a reason the person can act on."""
+    check_plan_allowed(screening)
+    assert screening is not None
+    total_weeks = plan_length(profile.goal, weeks)
+    walk_weeks = walk_phase_weeks(profile, screening, total_weeks)
+    safe_weeks = total_weeks if screening.balance_concern else max(MIN_SAFE_WEEKS, walk_weeks + 1)
+    safe_weeks = min(safe_weeks, total_weeks)
+    first_s = first_week_backward_seconds(profile, screening)
+    plan_weeks: list[Week] = []
+    largest = previous = 0
+    for number in range(1, total_weeks + 1):
+        target = backward_target_seconds(number, first_s, largest, previous)
+        week = _make_week(profile, start, number, walk_weeks, safe_weeks, target)
+        plan_weeks.append(week)
+        previous = _per_session_backward_s(week)
+        if not week.easier:
+            largest = max(largest, previous)
+    return Plan(
+        start=start,
+        goal=profile.goal,
+        walk_weeks=walk_weeks,
+        safe_weeks=safe_weeks,
+        cleared_by_doctor=screening.cleared_by_doctor,
+        weeks=tuple(plan_weeks),
+        notes=plan_notes(profile, screening, safe_weeks, total_weeks),
+    )
+
+
+def first_week_backward_seconds(profile: Profile, screening: Screening) -> int:
+    start_min = FIRST_WEEK_BACKWARD_MIN[profile.experience]
+    if screening.balance_concern:
+        start_min = min(start_min, BALANCE_CONCERN_START_MIN)
+    return _units_down(start_min * 60)
+
+
+def backward_target_seconds(week: int, first_s: int, largest_s: int, previous_s: int) -> int:
+    """Backward seconds per session wanted this week, before fitting the session's time.
+
+    Growth is measured against the largest (non-easier) week so far, so coming back from an
+    easier week never jumps above the cap; an easier week is easier than the week before it.
+    Rounding is always down, to 30-second units.
+    """
+    if week == 1:
+        return first_s
+    if week % EASIER_EVERY == 0:
+        return _units_down(min(largest_s, previous_s) * EASIER_FACTOR)
+    return _units_down(largest_s * (1 + GROWTH_CAP))
+
+
+def _per_session_backward_s(week: Week) -> int:
+    return max((s.workout.backward_s for s in week.sessions), default=0)
+
+
+def plan_length(goal: Goal, weeks: int | None) -> int:
+    """Rehab is the article's eight weeks; other goals take the length asked for."""
+    if goal.is_rehab:
+        if weeks not in (None, REHAB_WEEKS):
+            raise InvalidInput(f"a {goal.value} program is {REHAB_WEEKS} weeks; leave out --weeks")
+        return REHAB_WEEKS
+    length = DEFAULT_WEEKS if weeks is None else weeks
+    if not MIN_WEEKS <= length <= MAX_WEEKS:
+        raise InvalidInput(f"a plan is {MIN_WEEKS}–{MAX_WEEKS} weeks long (got {length})")
+    return length
+
+
+def walk_phase_weeks(profile: Profile, screening: Screening, total_weeks: int) -> int:
+    """How many weeks are backward walking only (see MIN_WALK_WEEKS)."""
+    weeks = MIN_WALK_WEEKS
+    if profile.experience is Experience.OCCASIONAL:
+        weeks += 1
+    if profile.experience is Experience.NON_RUNNER:
+        weeks += 2
+    if profile.goal.is_rehab and profile.experience is not Experience.NON_RUNNER:
+        weeks += 1
+    if screening.balance_concern:
+        weeks += 1
+    return min(weeks, MAX_WALK_WEEKS, total_weeks)
+
+
+def backward_days(profile: Profile) -> int:
+    """Rehab and non-runners go backward every training day; runners mix backward days in."""
+    if profile.goal.is_rehab or profile.experience is Experience.NON_RUNNER:
+        return profile.days_per_week
+    return min(MAX_MIXED_BACKWARD_DAYS, math.ceil(profile.days_per_week / 2))
+
+
+def main_seconds(profile: Profile) -> int:
+    """Time left for the main part once the warm-up and cool-down are in."""
+    return profile.minutes_per_session * 60 - WARM_UP_S - COOL_DOWN_S
+
+
+def _units_down(seconds: float) -> int:
+    return int(seconds // VOLUME_UNIT_S) * VOLUME_UNIT_S
+
+
+def _make_week(
+    profile: Profile,
+    plan_start: date,
+    number: int,
+    walk_weeks: int,
+    safe_weeks: int,
+    backward_s: int,
+) -> Week:
+    week_start = plan_start + timedelta(days=7 * (number - 1))
+    days = training_dates(week_start, profile.weekdays)
+    n_backward = backward_days(profile)
+    backward_indices = _spread(len(days), n_backward)
+    phase = Phase.WALK if number <= walk_weeks else Phase.RUN
+    easier = number % EASIER_EVERY == 0
+    safe_only = number <= safe_weeks
+    sessions = []
+    backward_count = 0
+    for index, day in enumerate(days):
+        if index in backward_indices:
+            setting = backward_setting(profile, number, walk_weeks, safe_only, backward_count)
+            workout = backward_workout(
+                profile, number, walk_weeks, phase, easier, setting, backward_s
+            )
+            backward_count += 1
+        else:
+            workout = forward_run_workout(profile)
+        sessions.append(Session(date=day, week=number, workout=workout))
+    return Week(
+        number=number,
+        start=week_start,
+        phase=phase,
+        easier=easier,
+        safe_setting_only=safe_only,
+        backward_minutes=sum(s.workout.backward_s for s in sessions) / 60,
+        sessions=tuple(sessions),
+    )
+
+
+def training_dates(week_start: date, weekdays: tuple[int, ...]) -> list[date]:
+    """The dates in the 7 days from week_start that fall on the person's training weekdays."""
+    days = (week_start + timedelta(days=offset) for offset in range(7))
+    return [day for day in days if day.weekday() in weekdays]
+
+
+def _spread(count: int, chosen: int) -> set[int]:
+    """Pick `chosen` of `count` sessions, alternating so backward days do not sit side by side."""
+    if chosen >= count:
+        return set(range(count))
+    alternate = list(range(0, count, 2)) + list(range(1, count, 2))
+    return set(alternate[:chosen])
+
+
+def safest_setting(profile: Profile) -> Setting:
+    """Treadmill with handrails first, then a level track; a quiet path only when neither exists."""
+    if profile.has_treadmill:
+        return Setting.TREADMILL
+    if profile.has_track:
+        return Setting.TRACK
+    return Setting.PATH
+
+
+def backward_setting(
+    profile: Profile, week: int, walk_weeks: int, safe_only: bool, backward_index: int
+) -> Setting:
+    """Where this week's backward session happens.
+
+    Safe weeks: the treadmill for the walking weeks, then the track if there is one. After the
+    safe weeks, every other backward session moves to a flat, quiet path.
+    """
+    if safe_only:
+        if profile.has_treadmill and profile.has_track and week > walk_weeks:
+            return Setting.TRACK
+        return safest_setting(profile)
+    if backward_index % 2 == 1:
+        return Setting.PATH
+    return Setting.TRACK if profile.has_track else safest_setting(profile)
+
+
+def backward_workout(
+    profile: Profile,
+    week: int,
+    walk_weeks: int,
+    phase: Phase,
+    easier: bool,
+    setting: Setting,
+    backward_s: int,
+) -> Workout:
+    """Warm-up, backward blocks (walking, later with running intervals), cool-down.
+
+    The backward time is cut, 30 s at a time, until the main part fits the person's session.
+    """
+    main = _backward_main(profile, week, walk_weeks, phase, easier, setting, backward_s)
+    while sum(step.duration_s or 0 for step in main) > main_seconds(profile):
+        backward_s -= VOLUME_UNIT_S
+        main = _backward_main(profile, week, walk_weeks, phase, easier, setting, backward_s)
+    runner = profile.experience is not Experience.NON_RUNNER and phase is Phase.RUN
+    steps = (warm_up(setting, jog=runner), *main, cool_down(setting))
+    title = _title(week, phase, easier, setting)
+    notes = (f"Where: {SETTING_WORDS[setting]}.",)
+    if setting is Setting.PATH:
+        notes += ("Pick a familiar, quiet course: backward, it feels new again.",)
+    spotting = SPOTTING_SETUP if profile.has_partner else None
+    return Workout(title=title, steps=steps, spotting=spotting, notes=notes)
+
+
+def _backward_main(
+    profile: Profile,
+    week: int,
+    walk_weeks: int,
+    phase: Phase,
+    easier: bool,
+    setting: Setting,
+    backward_s: int,
+) -> list[Step]:
+    walk_s, run_s = _split_walk_run(phase, week - walk_weeks, backward_s)
+    main = backward_walk_blocks(profile, week, walk_weeks, setting, walk_s, easier)
+    run_intervals = backward_run_intervals(profile, setting, run_s, week - walk_weeks, easier)
+    return main + run_intervals
+
+
+def _split_walk_run(phase: Phase, run_week: int, backward_s: int) -> tuple[int, int]:
+    """Backward seconds walking and running: all walking in the walk phase (the article)."""
+    if phase is Phase.WALK:
+        return backward_s, 0
+    run_min = FIRST_RUN_MINUTES + RUN_MINUTES_PER_WEEK * (run_week - 1)
+    run_s = min(run_min * 60, _units_down(backward_s * MAX_RUN_SHARE))
+    run_s = (run_s // 60) * 60  # whole-minute running intervals
+    return backward_s - run_s, run_s
+
+
+def backward_walk_blocks(
+    profile: Profile, week: int, walk_weeks: int, setting: Setting, walk_s: int, easier: bool
+) -> list[Step]:
+    """Backward walking in blocks with a forward walking recovery in between."""
+    block_s = min(BLOCK_MIN_S + 60 * (week - 1), BLOCK_MAX_S)
+    speed = _treadmill_walk_speed(setting, week, easier)
+    rpe = RPE_BACKWARD_WALK - (1 if easier else 0)
+    steps: list[Step] = []
+    for length in _blocks(walk_s, block_s):
+        if steps:
+            steps.append(_recovery(setting, Mode.WALK))
+        steps.append(
+            Step(StepKind.MAIN, Direction.BACKWARD, Mode.WALK, setting, length, rpe, None, speed)
+        )
+    return steps
+
+
+def backward_run_intervals(
+    profile: Profile, setting: Setting, run_s: int, run_week: int, easier: bool
+) -> list[Step]:
+    """Backward running intervals with slow forward jogging between (Guardian 2006).
+
+    One-minute intervals for the first two running weeks, then two-minute ones (our reasoning:
+    the protocol's one-minute segments first, then fewer turns as the movement becomes familiar).
+    """
+    speed = TREADMILL_BACKWARD_RUN_M_S if setting is Setting.TREADMILL else None
+    recovery_mode = Mode.WALK if profile.experience is Experience.NON_RUNNER else Mode.RUN
+    rpe = RPE_BACKWARD_RUN - (1 if easier else 0)
+    interval_s = 60 if run_week <= 2 else 120
+    steps: list[Step] = []
+    remaining = run_s
+    while remaining > 0:
+        length = min(interval_s, remaining)
+        steps.append(_recovery(setting, recovery_mode))
+        steps.append(
+            Step(StepKind.MAIN, Direction.BACKWARD, Mode.RUN, setting, length, rpe, None, speed)
+        )
+        remaining -= length
+    return steps
+
+
+def _blocks(total_s: int, block_s: int) -> list[int]:
+    """Split total_s into near-equal blocks of about block_s, in 30-second units."""
+    if total_s <= 0:
+        return []
+    count = max(1, round(total_s / block_s))
+    while total_s / count > BLOCK_MAX_S:
+        count += 1
+    units, extra = divmod(total_s // VOLUME_UNIT_S, count)
+    blocks = [(units + (1 if i < extra else 0)) * VOLUME_UNIT_S for i in range(count)]
+    blocks[-1] += total_s % VOLUME_UNIT_S
+    return [block for block in blocks if block > 0]
+
+
+def _treadmill_walk_speed(setting: Setting, week: int, easier: bool) -> float | None:
+    if setting is not Setting.TREADMILL:
+        return None
+    progressed = week - 1 - (1 if easier else 0)
+    speed = TREADMILL_BACKWARD_WALK_START_M_S + TREADMILL_BACKWARD_WALK_STEP_M_S * progressed
+    return round(min(speed, TREADMILL_BACKWARD_WALK_MAX_M_S), 2)
+
+
+def _recovery(setting: Setting, mode: Mode) -> Step:
+    speed = TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL and mode is Mode.WALK else None
+    return Step(
+        StepKind.RECOVERY, Direction.FORWARD, mode, setting, RECOVERY_S, RPE_RECOVERY, None, speed
+    )
+
+
+def warm_up(setting: Setting, jog: bool = False) -> Step:
+    """Every session starts forward (the article's safety rules; the body warms before the new)."""
+    mode = Mode.RUN if jog and setting is not Setting.TREADMILL else Mode.WALK
+    speed = TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL else None
+    return Step(
+        StepKind.WARM_UP, Direction.FORWARD, mode, setting, WARM_UP_S, RPE_WARM_UP, None, speed
+    )
+
+
+def cool_down(setting: Setting) -> Step:
+    speed = TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL else None
+    return Step(
+        StepKind.COOL_DOWN, Direction.FORWARD, Mode.WALK, setting, COOL_DOWN_S, RPE_COOL_DOWN,
+        None, speed,
+    )
+
+
+def forward_run_workout(profile: Profile) -> Workout:
+    """The runner's own forward day, kept in the week (the article: mix backward days in)."""
+    setting = Setting.USUAL_ROUTE
+    run = Step(
+        StepKind.MAIN, Direction.FORWARD, Mode.RUN, setting, main_seconds(profile), RPE_FORWARD_RUN
+    )
+    return Workout(
+        title="Your usual forward run",
+        steps=(warm_up(setting), run, cool_down(setting)),
+        form_cues=(),
+        notes=("Run as you usually do; the backward days balance the load on your legs.",),
+    )
+
+
+def _title(week: int, phase: Phase, easier: bool, setting: Setting) -> str:
+    what = "Backward walk" if phase is Phase.WALK else "Backward walk and run"
+    easy = " (easier week)" if easier else ""
+    return f"Week {week}: {what} on {setting.value}{easy}"
+
+
+def plan_notes(
+    profile: Profile, screening: Screening, safe_weeks: int, total_weeks: int
+) -> tuple[str, ...]:
+    """What the person must know about this plan, said plainly."""
+    notes: list[str] = []
+    if screening.needs_clearance:
+        notes.append("You stated that a doctor cleared you for this program.")
+    if not profile.has_treadmill and not profile.has_track:
+        notes.append(
+            "You have no treadmill and no track, so every backward session is on the safest "
+            "place you have: a flat, smooth, quiet path or an empty sports field, never a road."
+            " Go slowly and, if you can, bring a partner."
+        )
+    if screening.balance_concern:
+        notes.append(
+            "You answered yes to a balance question: the whole plan stays in the safest setting"
+            " and moves forward more slowly. A partner is strongly advised."
+        )
+    if not profile.has_partner:
+        notes.append(
+            "Without a partner, stay on the treadmill with handrails or inside the lines of an "
+            "empty track, and look over your shoulder often."
+        )
+    if profile.goal.is_rehab:
+        notes.append(
+            "Rehab: there is no trial dose for patellofemoral or heel pain; this eight-week "
+            "template is extrapolated from knee osteoarthritis (Alghadir 2019) and habituation "
+            "(Heath 2001) studies. Follow your therapist where they differ."
+        )
+    if safe_weeks < total_weeks:
+        notes.append(
+            f"Weeks 1–{safe_weeks} stay on a treadmill with handrails or a level track; later "
+            "weeks add flat, smooth, quiet paths, never roads."
+        )
+    return tuple(notes)

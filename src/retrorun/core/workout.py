@@ -1,0 +1,123 @@
+"""A workout is a list of steps; everything else (timeline, watch file, calendar) derives from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    BACKWARD = "backward"
+    FORWARD = "forward"
+
+
+class Mode(StrEnum):
+    WALK = "walk"
+    RUN = "run"
+
+
+class Setting(StrEnum):
+    """Where a step happens. There is deliberately no 'road': the article rules out busy streets."""
+
+    TREADMILL = "treadmill-with-handrails"
+    TRACK = "track"
+    PATH = "path"
+    USUAL_ROUTE = "usual-route"  # forward-only run days: wherever the runner usually runs
+
+
+SAFE_SETTINGS = frozenset({Setting.TREADMILL, Setting.TRACK})
+
+SETTING_WORDS: dict[Setting, str] = {
+    Setting.TREADMILL: "a slow treadmill, hands near the handrails",
+    Setting.TRACK: "a level track, staying between the lines",
+    Setting.PATH: "a flat, smooth, quiet path: no traffic, no roots, branches or shrubs",
+    Setting.USUAL_ROUTE: "your usual running route",
+}
+
+# Where a backward step may happen at all: never a road, never the usual (maybe busy) route.
+BACKWARD_SETTINGS = frozenset({Setting.TREADMILL, Setting.TRACK, Setting.PATH})
+
+
+class StepKind(StrEnum):
+    WARM_UP = "warm-up"
+    MAIN = "main"
+    RECOVERY = "recovery"
+    COOL_DOWN = "cool-down"
+
+
+# The article's three form rules, said during backward steps.
+FORM_CUES: tuple[str, ...] = (
+    "Stand tall: don't lean back.",
+    "Only a little knee bend.",
+    "Land toes first, not on your heels.",
+)
+
+# The article's partner set-up: the backward runner in front, the forward partner behind.
+SPOTTING_SETUP = (
+    "Partner set-up: you move backward in front; your partner moves forward behind you, "
+    "facing you, and calls out obstacles."
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One block of a workout: so long (or so far), this way, at this effort, here."""
+
+    kind: StepKind
+    direction: Direction
+    mode: Mode
+    setting: Setting
+    duration_s: int | None
+    rpe: int  # target effort on the 0–10 scale (Borg CR10)
+    distance_m: float | None = None
+    speed_m_s: float | None = None  # set where known (treadmill), None elsewhere
+
+    @property
+    def is_backward(self) -> bool:
+        return self.direction is Direction.BACKWARD
+
+    def describe(self) -> str:
+        """The step in a runner's words, e.g. 'backward walk, 3 min, RPE 3'."""
+        amount = (
+            f"{self.duration_s // 60} min" if self.duration_s is not None and self.duration_s % 60 == 0
+            else f"{self.duration_s} s" if self.duration_s is not None
+            else f"{(self.distance_m or 0) / 1000:g} km"
+        )
+        name = f"{self.direction.value} {self.mode.value}"
+        if self.kind in (StepKind.WARM_UP, StepKind.COOL_DOWN):
+            name = f"{self.kind.value}: {name}"
+        speed = f", {self.speed_m_s * 3.6:.1f} km/h" if self.speed_m_s else ""
+        return f"{name}, {amount}, RPE {self.rpe}{speed}"
+
+
+@dataclass(frozen=True)
+class Workout:
+    """A session's content. Steps are timed; distance-only steps are not produced by the planner."""
+
+    title: str
+    steps: tuple[Step, ...]
+    form_cues: tuple[str, ...] = FORM_CUES
+    spotting: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def duration_s(self) -> int:
+        return sum(step.duration_s or 0 for step in self.steps)
+
+    @property
+    def backward_s(self) -> int:
+        return sum(step.duration_s or 0 for step in self.steps if step.is_backward)
+
+    @property
+    def has_backward(self) -> bool:
+        return any(step.is_backward for step in self.steps)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A workout on a date, within a week of a plan."""
+
+    date: date
+    week: int
+    workout: Workout

@@ -1,0 +1,174 @@
+"""Every program rule, checked on thousands of generated plans (property-based)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from retrorun.core.plan import (
+    EASIER_EVERY,
+    GROWTH_CAP,
+    MAX_MIXED_BACKWARD_DAYS,
+    MIN_SAFE_WEEKS,
+    MIN_WALK_WEEKS,
+    REHAB_WEEKS,
+    Plan,
+    make_plan,
+)
+from retrorun.core.profile import Experience, Profile
+from retrorun.core.screening import Screening
+from retrorun.core.workout import (
+    BACKWARD_SETTINGS,
+    FORM_CUES,
+    SAFE_SETTINGS,
+    SPOTTING_SETUP,
+    Direction,
+    Mode,
+    Setting,
+    StepKind,
+)
+from tests.core.strategies import plan_weeks, profiles, screenings, start_dates, week_window
+
+MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _plan(profile: Profile, screening: Screening, start: date, weeks: int | None) -> Plan:
+    if profile.goal.is_rehab:
+        weeks = None
+    return make_plan(profile, screening, start, weeks)
+
+
+plans = st.builds(_plan, profiles, screenings(), start_dates, plan_weeks)
+
+
+@MANY
+@given(st.data())
+def test_every_rule_holds_on_every_generated_plan(data: st.DataObject) -> None:
+    profile = data.draw(profiles)
+    screening = data.draw(screenings())
+    start = data.draw(start_dates)
+    weeks = data.draw(plan_weeks)
+    plan = _plan(profile, screening, start, weeks)
+    check_length(plan, profile, weeks)
+    check_walk_first(plan, profile)
+    check_safe_settings_first(plan, profile)
+    check_volume_growth(plan)
+    check_session_shape(plan, profile)
+    check_dates(plan, profile)
+    check_mixing(plan, profile)
+
+
+def check_length(plan: Plan, profile: Profile, weeks: int | None) -> None:
+    expected = REHAB_WEEKS if profile.goal.is_rehab else (weeks or 8)
+    assert len(plan.weeks) == expected
+
+
+def check_walk_first(plan: Plan, profile: Profile) -> None:
+    """The first weeks are backward walking only: 2 at least, longer for non-runners and rehab."""
+    assert plan.walk_weeks >= MIN_WALK_WEEKS
+    if profile.experience is Experience.NON_RUNNER or profile.goal.is_rehab:
+        assert plan.walk_weeks >= MIN_WALK_WEEKS + 1
+    for week in plan.weeks[: plan.walk_weeks]:
+        for session in week.sessions:
+            for step in session.workout.steps:
+                if step.is_backward:
+                    assert step.mode is Mode.WALK, (week.number, step)
+
+
+def check_safe_settings_first(plan: Plan, profile: Profile) -> None:
+    """Treadmill or level track first (2+ weeks); later only quiet paths; never a road."""
+    has_safe = profile.has_treadmill or profile.has_track
+    assert plan.safe_weeks >= min(MIN_SAFE_WEEKS, len(plan.weeks))
+    for week in plan.weeks:
+        for session in week.sessions:
+            for step in session.workout.steps:
+                if step.setting is Setting.TREADMILL:
+                    assert profile.has_treadmill
+                if step.setting is Setting.TRACK:
+                    assert profile.has_track
+                if not session.workout.has_backward:
+                    continue
+                assert step.setting in BACKWARD_SETTINGS
+                if week.number <= plan.safe_weeks and has_safe:
+                    assert step.setting in SAFE_SETTINGS, (week.number, step)
+    if not has_safe:
+        assert any("no treadmill and no track" in note for note in plan.notes)
+
+
+def check_volume_growth(plan: Plan) -> None:
+    """Weekly backward minutes grow at most GROWTH_CAP over the largest week so far; an easier
+    week every EASIER_EVERY weeks."""
+    largest = 0.0
+    previous = 0.0
+    for week in plan.weeks:
+        minutes = week.backward_minutes
+        if largest > 0:
+            assert minutes <= largest * (1 + GROWTH_CAP) + 1e-9, (week.number, minutes, largest)
+        if week.number % EASIER_EVERY == 0:
+            assert week.easier and minutes <= previous
+        else:
+            largest = max(largest, minutes)
+        previous = minutes
+
+
+def check_session_shape(plan: Plan, profile: Profile) -> None:
+    """Forward warm-up first, cool-down last, form cues, the partner set-up, time available."""
+    for session in plan.sessions:
+        workout = session.workout
+        first, last = workout.steps[0], workout.steps[-1]
+        assert first.kind is StepKind.WARM_UP and first.direction is Direction.FORWARD
+        assert last.kind is StepKind.COOL_DOWN and last.direction is Direction.FORWARD
+        assert workout.duration_s <= profile.minutes_per_session * 60
+        if workout.has_backward:
+            assert workout.backward_s > 0
+            assert set(FORM_CUES) <= set(workout.form_cues)
+            assert workout.spotting == (SPOTTING_SETUP if profile.has_partner else None)
+
+
+def check_dates(plan: Plan, profile: Profile) -> None:
+    """Sessions fall on the person's days, inside their week, in order, every week."""
+    for week in plan.weeks:
+        first, last = week_window(plan.start, week.number)
+        assert len(week.sessions) == profile.days_per_week
+        for session in week.sessions:
+            assert first <= session.date <= last
+            assert session.date.weekday() in profile.weekdays
+    dates = [session.date for session in plan.sessions]
+    assert dates == sorted(set(dates))
+
+
+def check_mixing(plan: Plan, profile: Profile) -> None:
+    """Rehab and non-runners: every day backward. Runners: backward days mixed into their week."""
+    for week in plan.weeks:
+        backward = sum(1 for session in week.sessions if session.workout.has_backward)
+        if profile.goal.is_rehab or profile.experience is Experience.NON_RUNNER:
+            assert backward == profile.days_per_week
+        else:
+            assert 1 <= backward <= MAX_MIXED_BACKWARD_DAYS
+            if profile.days_per_week >= 2:
+                assert backward < profile.days_per_week
+
+
+@MANY
+@given(profiles, screenings(cleared=False), start_dates)
+def test_a_yes_answer_without_clearance_is_refused(
+    profile: Profile, screening: Screening, start: date
+) -> None:
+    from retrorun.errors import NotReady
+
+    if screening.needs_clearance:
+        with pytest.raises(NotReady, match="--cleared-by-doctor"):
+            make_plan(profile, screening, start)
+    else:
+        assert not make_plan(profile, screening, start).cleared_by_doctor
+
+
+@given(profiles, start_dates)
+def test_no_screening_no_plan(profile: Profile, start: date) -> None:
+    from retrorun.errors import NotReady
+
+    with pytest.raises(NotReady, match="screen"):
+        make_plan(profile, None, start)
