@@ -1,7 +1,216 @@
-"""`retrorun energy`: placeholder until the energy model lands."""
+"""`retrorun energy`: the energy cost of walking or running, backward or forward.
+
+A thin layer over `retrorun.core.energy`: it turns the options into SI units, calls the model and
+prints. Numbers are taken as text and parsed here so that every bad value, even "abc", ends as one
+line on stderr and exit code 1 (scripts depend on that), never as a usage box or a traceback.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
 
 import typer
+from rich.markup import escape
+
+from retrorun.cli.output import console, print_json
+from retrorun.core.energy import EnergyComparison, EnergyEstimate, compare_with_forward
+from retrorun.errors import InvalidInput
+
+SECONDS_PER_MINUTE = 60.0
+KMH_PER_M_S = 3.6
+METRES_PER_KM = 1000.0
+
+HELP = (
+    "Estimate the energy cost of walking or running, backward or forward.\n\n"
+    "Forward uses the ACSM metabolic equations; backward builds on them from the backward "
+    "studies (Compendium 2011, Rasica 2020, Heath 2001), see docs/energy.md. Give exactly one "
+    "speed option. Backward is compared with forward at the same speed, grade and gait."
+)
+
+
+def _number(option: str, text: str) -> float:
+    """Parse one numeric option, refusing anything that is not a finite number."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise InvalidInput(f"{option} must be a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise InvalidInput(f"{option} must be a finite number, got {text!r}")
+    return value
+
+
+def _whole_number(option: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{option} must be a whole number, got {text!r}") from None
+
+
+def _pace_min_per_km(text: str) -> float:
+    """Pace as minutes per km: "6.5" or "6:30"."""
+    if ":" not in text:
+        return _number("--pace-min-per-km", text)
+    minutes_text, _, seconds_text = text.partition(":")
+    minutes = _number("--pace-min-per-km", minutes_text)
+    seconds = _number("--pace-min-per-km", seconds_text)
+    if not 0 <= seconds < SECONDS_PER_MINUTE:
+        raise InvalidInput(f"--pace-min-per-km seconds must be 0–59, got {text!r}")
+    return minutes + seconds / SECONDS_PER_MINUTE
+
+
+def _speed_m_s(speed_m_min: str | None, speed_kmh: str | None, pace: str | None) -> float:
+    """Exactly one of the three speed options, converted to m/s."""
+    given = [text for text in (speed_m_min, speed_kmh, pace) if text is not None]
+    if len(given) != 1:
+        raise InvalidInput(
+            "give exactly one of --speed-m-min, --speed-kmh or --pace-min-per-km "
+            f"(got {len(given)})"
+        )
+    if speed_m_min is not None:
+        return _number("--speed-m-min", speed_m_min) / SECONDS_PER_MINUTE
+    if speed_kmh is not None:
+        return _number("--speed-kmh", speed_kmh) / KMH_PER_M_S
+    assert pace is not None
+    minutes_per_km = _pace_min_per_km(pace)
+    if minutes_per_km <= 0:
+        raise InvalidInput(f"--pace-min-per-km must be more than 0, got {pace!r}")
+    return METRES_PER_KM / (minutes_per_km * SECONDS_PER_MINUTE)
+
+
+def _required(option: str, text: str | None, what: str) -> str:
+    if text is None:
+        raise InvalidInput(f"{option} is required: {what}")
+    return text
+
+
+def _estimate_json(estimate: EnergyEstimate) -> dict[str, Any]:
+    return {
+        "vo2_ml_kg_min": round(estimate.vo2_ml_kg_min, 3),
+        "met": round(estimate.met, 3),
+        "kcal_per_min": round(estimate.kcal_per_min, 3),
+        "kcal": None if estimate.kcal is None else round(estimate.kcal, 1),
+        "mode": estimate.mode,
+        "intensity": estimate.intensity,
+        "model": estimate.model,
+        "flags": list(estimate.flags),
+    }
+
+
+def _comparison_json(
+    comparison: EnergyComparison, speed_m_s: float, grade: float, mass_kg: float, sessions: int
+) -> dict[str, Any]:
+    estimate = comparison.estimate
+    return {
+        **_estimate_json(estimate),
+        "direction": estimate.direction,
+        "speed_m_s": round(speed_m_s, 4),
+        "speed_m_min": round(speed_m_s * SECONDS_PER_MINUTE, 2),
+        "speed_kmh": round(speed_m_s * KMH_PER_M_S, 3),
+        "grade_percent": round(grade * 100, 3),
+        "mass_kg": mass_kg,
+        "backward_sessions_done": sessions,
+        "practice_factor": round(estimate.practice_factor, 4),
+        "forward_equivalent": _estimate_json(comparison.forward),
+        "ratio_to_forward": round(comparison.ratio_to_forward, 4),
+        "percent_more_than_forward": round((comparison.ratio_to_forward - 1) * 100, 1),
+        "comparison": "equal speed, grade and gait",
+    }
+
+
+def _gait_word(mode: str) -> str:
+    return "walking" if mode == "walk" else "running"
+
+
+def _ratio_sentence(comparison: EnergyComparison) -> str:
+    """The backward extra in words, e.g. "about 63 % more than walking forward ..."."""
+    gait = _gait_word(comparison.estimate.mode)
+    percent = round((comparison.ratio_to_forward - 1) * 100)
+    forward = comparison.forward
+    detail = f"({forward.vo2_ml_kg_min:.1f} ml/kg/min, {forward.met:.1f} MET)"
+    if percent == 0:
+        return f"That is about the same as {gait} forward at the same speed {detail}."
+    return f"That is about {percent} % more than {gait} forward at the same speed {detail}."
+
+
+def _grade_words(grade: float) -> str:
+    if grade == 0:
+        return "level"
+    return f"{grade * 100:+g} % grade"
+
+
+def _print_human(comparison: EnergyComparison, speed_m_s: float, grade: float) -> None:
+    estimate = comparison.estimate
+    heading = (
+        f"{estimate.direction.capitalize()} {_gait_word(estimate.mode)} at "
+        f"{speed_m_s * KMH_PER_M_S:.1f} km/h ({speed_m_s * SECONDS_PER_MINUTE:.1f} m/min), "
+        f"{_grade_words(grade)}"
+    )
+    lines = [
+        f"[bold]{escape(heading)}[/]",
+        f"  {estimate.vo2_ml_kg_min:.1f} ml/kg/min · {estimate.met:.1f} MET · "
+        f"{estimate.kcal_per_min:.1f} kcal/min · {estimate.intensity}",
+    ]
+    if estimate.kcal is not None:
+        lines.append(f"  For the whole time: about {estimate.kcal:.0f} kcal.")
+    if estimate.direction == "backward":
+        lines.append(f"  {escape(_ratio_sentence(comparison))}")
+        lines.append(
+            "  (Equal speed; at your own slower backward pace the difference per minute is "
+            "smaller.)"
+        )
+    lines.append(f"  Model: {escape(estimate.model)}")
+    lines += [f"  [yellow]![/] {escape(flag)}" for flag in estimate.flags]
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def energy(
+    direction: str | None = typer.Option(None, help="backward or forward.", metavar="DIRECTION"),
+    mode: str = typer.Option(
+        "auto", help="walk, run, or auto (from the walk–run transition speed).", metavar="MODE"
+    ),
+    speed_m_min: str | None = typer.Option(None, help="Speed in metres per minute.", metavar="S"),
+    speed_kmh: str | None = typer.Option(None, help="Speed in km/h.", metavar="K"),
+    pace_min_per_km: str | None = typer.Option(
+        None, help='Pace in minutes per km ("6.5" or "6:30").', metavar="P"
+    ),
+    grade_percent: str = typer.Option("0", help="Treadmill or hill grade in %.", metavar="G"),
+    mass_kg: str | None = typer.Option(None, help="Body mass in kg.", metavar="M"),
+    minutes: str | None = typer.Option(None, help="Duration, for total kcal.", metavar="T"),
+    backward_sessions_done: str = typer.Option(
+        "0", help="Backward sessions already done (practice lowers the cost).", metavar="N"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object for scripts."),
+) -> None:
+    """Estimate the energy cost of walking or running, backward or forward."""
+    speed_m_s = _speed_m_s(speed_m_min, speed_kmh, pace_min_per_km)
+    mass = _number("--mass-kg", _required("--mass-kg", mass_kg, "body mass in kg"))
+    grade = _number("--grade-percent", grade_percent) / 100
+    sessions = _whole_number("--backward-sessions-done", backward_sessions_done)
+    duration_s = None if minutes is None else _number("--minutes", minutes) * SECONDS_PER_MINUTE
+    comparison = compare_with_forward(
+        _required("--direction", direction, "backward or forward"),
+        speed_m_s,
+        mass,
+        mode=mode,
+        grade=grade,
+        duration_s=duration_s,
+        backward_sessions_done=sessions,
+    )
+    if as_json:
+        print_json(_comparison_json(comparison, speed_m_s, grade, mass, sessions))
+    else:
+        _print_human(comparison, speed_m_s, grade)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the energy command to the app."""
+    """Add the energy command to the app.
+
+    Added as a one-command group (its callback is the command) rather than `app.command`: while
+    `energy` is the app's only command, Typer would otherwise collapse the app into that single
+    command and `retrorun energy ...` would fail with "unexpected extra argument".
+    """
+    group = typer.Typer(invoke_without_command=True, add_completion=False, subcommand_metavar="")
+    group.callback(help=HELP)(energy)
+    app.add_typer(group, name="energy")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from retrorun.cli.output import fail
@@ -15,10 +17,29 @@ app = typer.Typer(
     add_completion=False,
 )
 
-# Command groups register themselves here (one module per group).
-from retrorun.cli import energy as _energy  # noqa: E402
 
-_energy.register(app)
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="RETRORUN_DATABASE_URL",
+            help="Database: a SQLite file path or a URL such as postgresql://user@host/db.",
+        ),
+    ] = None,
+) -> None:
+    """Backward (retro) running: screening, a safe plan, guided sessions, logs and energy."""
+    ctx.obj = {"db": db}
+
+
+# Command groups register themselves here (one module per group).
+from retrorun.cli import energy, logbook, plans, screening, setup  # noqa: E402
+
+for group in (setup, screening, plans, logbook, energy):
+    group.register(app)
 
 
 def run() -> None:

@@ -1,0 +1,116 @@
+"""`retrorun log` and `retrorun history`: what was actually done."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from retrorun.api import LoggedSession
+from retrorun.cli.context import app_for, parse_date, today
+from retrorun.cli.output import console, print_json
+from retrorun.core.log import LogEntry
+from retrorun.core.profile import Units
+from retrorun.core.serialize import KM_PER_MILE
+from retrorun.core.workout import Direction, Mode, Setting
+
+
+def register(app: typer.Typer) -> None:
+    app.command("log")(log)
+    app.command("history")(history)
+
+
+def log(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD.")],
+    minutes: Annotated[float, typer.Option(help="Minutes done.")],
+    direction: Annotated[Direction, typer.Option(help="Mostly backward or forward.")],
+    mode: Annotated[Mode, typer.Option(help="Walk or run.")],
+    setting: Annotated[Setting, typer.Option(help="Where.")],
+    rpe: Annotated[int, typer.Option(help="Effort 0–10.")],
+    pain_during: Annotated[int, typer.Option(help="Pain during, 0–10.")],
+    pain_after: Annotated[int, typer.Option(help="Pain after, 0–10.")],
+    distance_km: Annotated[float | None, typer.Option(help="Distance in km.")] = None,
+    pain_next_morning: Annotated[
+        int | None, typer.Option(help="Pain the next morning, 0–10.")
+    ] = None,
+    with_partner: Annotated[bool, typer.Option(help="A partner spotted for you.")] = False,
+    notes: Annotated[str, typer.Option(help="Anything worth remembering.")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Log a session you did (refused, with the reason, if a value is impossible)."""
+    entry = LogEntry(
+        date=parse_date(day),
+        minutes=minutes,
+        direction=direction,
+        mode=mode,
+        setting=setting,
+        rpe=rpe,
+        pain_during=pain_during,
+        pain_after=pain_after,
+        distance_km=distance_km,
+        pain_next_morning=pain_next_morning,
+        with_partner=with_partner,
+        notes=notes,
+    )
+    api = app_for(ctx)
+    log_id = api.log(entry, today())
+    matched = next(item.matched_plan for item in api.history() if item.id == log_id)
+    if as_json:
+        print_json({"id": log_id, "matched_plan": matched})
+        return
+    where = "counted toward the planned session" if matched else "no session was planned that day"
+    console.print(f"Logged {minutes:g} min on {entry.date.isoformat()} ({where}).")
+
+
+def history(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Everything you logged, oldest first."""
+    api = app_for(ctx)
+    items = api.history()
+    try:
+        units = api.profile().units
+    except Exception:  # no profile yet: metric
+        units = Units.METRIC
+    if as_json:
+        print_json([log_json(item, units) for item in items])
+        return
+    table = Table("date", "what", "min", "km", "RPE", "pain d/a/m", "plan")
+    for item in items:
+        e = item.entry
+        morning = "-" if e.pain_next_morning is None else str(e.pain_next_morning)
+        table.add_row(
+            e.date.isoformat(),
+            f"{e.direction.value} {e.mode.value} ({e.setting.value})",
+            f"{e.minutes:g}",
+            "-" if e.distance_km is None else f"{e.distance_km:g}",
+            str(e.rpe),
+            f"{e.pain_during}/{e.pain_after}/{morning}",
+            "yes" if item.matched_plan else "",
+        )
+    console.print(table)
+
+
+def log_json(item: LoggedSession, units: Units) -> dict[str, Any]:
+    e = item.entry
+    data: dict[str, Any] = {
+        "id": item.id,
+        "date": e.date.isoformat(),
+        "duration_s": round(e.minutes * 60, 1),
+        "minutes": e.minutes,
+        "distance_m": None if e.distance_km is None else round(e.distance_km * 1000, 1),
+        "distance_km": e.distance_km,
+        "direction": e.direction.value,
+        "mode": e.mode.value,
+        "setting": e.setting.value,
+        "rpe": e.rpe,
+        "pain_during": e.pain_during,
+        "pain_after": e.pain_after,
+        "pain_next_morning": e.pain_next_morning,
+        "with_partner": e.with_partner,
+        "notes": e.notes,
+        "matched_plan": item.matched_plan,
+    }
+    if units is Units.IMPERIAL and e.distance_km is not None:
+        data["distance_mi"] = round(e.distance_km / KM_PER_MILE, 3)
+    return data

@@ -1,0 +1,89 @@
+"""`retrorun screen`: the pre-participation questions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from retrorun.cli.context import app_for, today
+from retrorun.cli.output import console, print_json
+from retrorun.core.screening import QUESTIONS
+from retrorun.errors import InvalidInput
+
+
+def register(app: typer.Typer) -> None:
+    app.command("screen")(screen)
+
+
+def screen(
+    ctx: typer.Context,
+    list_questions: Annotated[
+        bool, typer.Option("--list", help="List the questions with their ids.")
+    ] = False,
+    answers: Annotated[
+        Path | None,
+        typer.Option(help="A JSON file {question id: true|false}; no questions asked."),
+    ] = None,
+    cleared_by_doctor: Annotated[
+        bool, typer.Option(help="A doctor has cleared you for this program.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Answer the screening questions (PAR-Q+ and balance) before a plan is made."""
+    if list_questions:
+        _list(as_json)
+        return
+    given = _read_answers(answers) if answers else _ask()
+    screening = app_for(ctx).screen(given, today(), cleared=cleared_by_doctor)
+    result = {
+        "answered_on": screening.answered_on.isoformat(),
+        "yes_answers": list(screening.yes_answers),
+        "needs_clearance": screening.needs_clearance,
+        "cleared_by_doctor": screening.cleared_by_doctor,
+        "balance_concern": screening.balance_concern,
+    }
+    if as_json:
+        print_json(result)
+    elif screening.needs_clearance and not screening.cleared_by_doctor:
+        console.print(
+            "You answered yes to: " + ", ".join(screening.yes_answers) + ".\n"
+            "Check with your doctor before you start. Once cleared, make your plan with "
+            "retrorun plan new --start YYYY-MM-DD --cleared-by-doctor"
+        )
+    else:
+        console.print("Screening saved. Next: retrorun plan new --start YYYY-MM-DD")
+
+
+def _list(as_json: bool) -> None:
+    rows = [{"id": q.id, "group": q.group, "text": q.text} for q in QUESTIONS]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "question")
+    for q in QUESTIONS:
+        table.add_row(q.id, q.text)
+    console.print(table)
+
+
+def _read_answers(path: Path) -> dict[str, bool]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise InvalidInput(f"cannot read {path}: {error.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"{path} must hold one JSON object {{question id: true|false}}")
+    return data
+
+
+def _ask() -> dict[str, bool]:
+    if not sys.stdin.isatty():
+        raise InvalidInput("no terminal to ask the questions; use --answers FILE.json")
+    console.print("Answer each question yes or no.\n")
+    return {q.id: typer.confirm(q.text, default=None) for q in QUESTIONS}

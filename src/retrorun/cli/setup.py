@@ -1,0 +1,90 @@
+"""`retrorun init` and `retrorun profile`: the database and the person."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from retrorun.cli.context import app_for
+from retrorun.cli.output import console, print_json
+from retrorun.core.profile import (
+    WEEKDAY_NAMES,
+    Experience,
+    Goal,
+    Profile,
+    Units,
+    parse_weekdays,
+    weekdays_for,
+)
+
+profile_app = typer.Typer(help="Your profile: body, running background, goal, time, equipment.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(profile_app, name="profile")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create the local database (SQLite in your data folder, or the one --db names)."""
+    api = app_for(ctx)
+    console.print(f"Database ready: {api.url}")
+    console.print("Next: retrorun profile set --help")
+
+
+@profile_app.command("set")
+def profile_set(
+    ctx: typer.Context,
+    mass_kg: Annotated[float, typer.Option(help="Body mass in kg.")],
+    age: Annotated[int, typer.Option(help="Age in years.")],
+    experience: Annotated[Experience, typer.Option(help="Your running background.")],
+    goal: Annotated[Goal, typer.Option(help="Why you run backward; rehab gives 8 weeks.")],
+    days: Annotated[int, typer.Option(help="Training days a week (1–7).")] = 3,
+    weekdays: Annotated[
+        str | None, typer.Option(help="Which days, e.g. mon,wed,fri (overrides the default).")
+    ] = None,
+    minutes: Annotated[int, typer.Option(help="Minutes you have per session (15–180).")] = 30,
+    treadmill: Annotated[bool, typer.Option(help="You can use a treadmill with handrails.")] = False,
+    track: Annotated[bool, typer.Option(help="You can use a level running track.")] = False,
+    partner: Annotated[bool, typer.Option(help="A partner can come to spot for you.")] = False,
+    sex: Annotated[str | None, typer.Option(help="female or male (heart-rate energy).")] = None,
+    units: Annotated[Units, typer.Option(help="Display units.")] = Units.METRIC,
+) -> None:
+    """Set your profile (replaces the previous one; plans already made stay as they are)."""
+    chosen_days = parse_weekdays(weekdays) if weekdays else weekdays_for(days)
+    profile = Profile(
+        mass_kg=mass_kg,
+        age_years=age,
+        experience=experience,
+        goal=goal,
+        weekdays=chosen_days,
+        minutes_per_session=minutes,
+        has_treadmill=treadmill,
+        has_track=track,
+        has_partner=partner,
+        sex=sex,
+        units=units,
+    )
+    app_for(ctx).set_profile(profile)
+    console.print("Profile saved. Next: retrorun screen")
+
+
+@profile_app.command("show")
+def profile_show(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
+    """Show your profile."""
+    profile = app_for(ctx).profile()
+    data = asdict(profile)
+    data["weekdays"] = [WEEKDAY_NAMES[d] for d in profile.weekdays]
+    data = {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+    if as_json:
+        print_json(data)
+        return
+    table = Table(show_header=False)
+    for key, value in data.items():
+        table.add_row(key.replace("_", " "), str(value))
+    console.print(table)

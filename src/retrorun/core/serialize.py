@@ -1,0 +1,147 @@
+"""Plans, sessions and timelines as plain dicts: the JSON scripts read and the store keeps.
+
+Keys are stable (scripts rely on them); dates are ISO strings; quantities are SI with the unit in
+the key, plus display units where a person reads them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from retrorun.core.plan import Phase, Plan, Week
+from retrorun.core.profile import Goal, Units
+from retrorun.core.timeline import Timeline
+from retrorun.core.workout import Direction, Mode, Session, Setting, Step, StepKind, Workout
+
+KM_PER_MILE = 1.609344
+
+
+def step_to_dict(step: Step, units: Units = Units.METRIC) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": step.kind.value,
+        "direction": step.direction.value,
+        "mode": step.mode.value,
+        "setting": step.setting.value,
+        "duration_s": step.duration_s,
+        "distance_m": step.distance_m,
+        "rpe": step.rpe,
+        "speed_m_s": step.speed_m_s,
+        "description": step.describe(),
+    }
+    if step.speed_m_s is not None:
+        kmh = step.speed_m_s * 3.6
+        data["speed_kmh"] = round(kmh, 2)
+        if units is Units.IMPERIAL:
+            data["speed_mph"] = round(kmh / KM_PER_MILE, 2)
+    return data
+
+
+def step_from_dict(data: dict[str, Any]) -> Step:
+    return Step(
+        kind=StepKind(data["kind"]),
+        direction=Direction(data["direction"]),
+        mode=Mode(data["mode"]),
+        setting=Setting(data["setting"]),
+        duration_s=data["duration_s"],
+        rpe=data["rpe"],
+        distance_m=data.get("distance_m"),
+        speed_m_s=data.get("speed_m_s"),
+    )
+
+
+def workout_to_dict(workout: Workout, units: Units = Units.METRIC) -> dict[str, Any]:
+    return {
+        "title": workout.title,
+        "steps": [step_to_dict(step, units) for step in workout.steps],
+        "form_cues": list(workout.form_cues),
+        "spotting": workout.spotting,
+        "notes": list(workout.notes),
+        "duration_s": workout.duration_s,
+        "backward_s": workout.backward_s,
+    }
+
+
+def workout_from_dict(data: dict[str, Any]) -> Workout:
+    return Workout(
+        title=data["title"],
+        steps=tuple(step_from_dict(step) for step in data["steps"]),
+        form_cues=tuple(data["form_cues"]),
+        spotting=data["spotting"],
+        notes=tuple(data["notes"]),
+    )
+
+
+def session_to_dict(session: Session, units: Units = Units.METRIC) -> dict[str, Any]:
+    workout = workout_to_dict(session.workout, units)
+    return {"date": session.date.isoformat(), "week": session.week, **workout}
+
+
+def timeline_to_list(timeline: Timeline) -> list[dict[str, Any]]:
+    return [
+        {
+            "t_s": cue.t_s,
+            "kind": cue.kind.value,
+            "text": cue.text,
+            "step_index": cue.step_index,
+            "side": cue.side.value if cue.side else None,
+        }
+        for cue in timeline.cues
+    ]
+
+
+def week_to_dict(week: Week) -> dict[str, Any]:
+    return {
+        "number": week.number,
+        "start": week.start.isoformat(),
+        "phase": week.phase.value,
+        "easier": week.easier,
+        "safe_setting_only": week.safe_setting_only,
+        "backward_minutes": week.backward_minutes,
+    }
+
+
+def plan_summary_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan without its sessions (the store keeps sessions as rows of their own)."""
+    return {
+        "start": plan.start.isoformat(),
+        "goal": plan.goal.value,
+        "walk_weeks": plan.walk_weeks,
+        "safe_weeks": plan.safe_weeks,
+        "cleared_by_doctor": plan.cleared_by_doctor,
+        "notes": list(plan.notes),
+        "weeks": [week_to_dict(week) for week in plan.weeks],
+    }
+
+
+def plan_to_dict(plan: Plan, units: Units = Units.METRIC) -> dict[str, Any]:
+    return {
+        "plan": plan_summary_to_dict(plan),
+        "sessions": [session_to_dict(session, units) for session in plan.sessions],
+    }
+
+
+def plan_from_parts(summary: dict[str, Any], sessions: list[Session]) -> Plan:
+    """Rebuild a plan from its stored summary and its stored sessions."""
+    weeks = []
+    for week in summary["weeks"]:
+        weeks.append(
+            Week(
+                number=week["number"],
+                start=date.fromisoformat(week["start"]),
+                phase=Phase(week["phase"]),
+                easier=week["easier"],
+                safe_setting_only=week["safe_setting_only"],
+                backward_minutes=week["backward_minutes"],
+                sessions=tuple(s for s in sessions if s.week == week["number"]),
+            )
+        )
+    return Plan(
+        start=date.fromisoformat(summary["start"]),
+        goal=Goal(summary["goal"]),
+        walk_weeks=summary["walk_weeks"],
+        safe_weeks=summary["safe_weeks"],
+        cleared_by_doctor=summary["cleared_by_doctor"],
+        weeks=tuple(weeks),
+        notes=tuple(summary["notes"]),
+    )

@@ -1,0 +1,205 @@
+"""Reading and writing the store. Every query is scoped to one athlete."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session as DbSession
+
+from retrorun.core.log import LogEntry
+from retrorun.core.plan import Plan
+from retrorun.core.profile import Experience, Goal, Profile, Units
+from retrorun.core.screening import Screening
+from retrorun.core.serialize import (
+    plan_from_parts,
+    plan_summary_to_dict,
+    workout_from_dict,
+    workout_to_dict,
+)
+from retrorun.core.workout import Direction, Mode, Session, Setting
+from retrorun.store.models import AthleteRow, LogRow, PlannedSessionRow, PlanRow, ScreeningRow
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def athlete_id(db: DbSession, name: str, create: bool = True) -> int | None:
+    """The id of the named athlete, created on first use when asked."""
+    row = db.scalars(select(AthleteRow).where(AthleteRow.name == name)).first()
+    if row is None and create:
+        row = AthleteRow(name=name, created_at=_now())
+        db.add(row)
+        db.flush()
+    return row.id if row else None
+
+
+def save_profile(db: DbSession, athlete: int, profile: Profile) -> None:
+    row = db.get_one(AthleteRow, athlete)
+    row.mass_kg = profile.mass_kg
+    row.age_years = profile.age_years
+    row.sex = profile.sex
+    row.experience = profile.experience.value
+    row.goal = profile.goal.value
+    row.weekdays = list(profile.weekdays)
+    row.minutes_per_session = profile.minutes_per_session
+    row.has_treadmill = profile.has_treadmill
+    row.has_track = profile.has_track
+    row.has_partner = profile.has_partner
+    row.units = profile.units.value
+
+
+def load_profile(db: DbSession, athlete: int) -> Profile | None:
+    row = db.get_one(AthleteRow, athlete)
+    if row.mass_kg is None or row.experience is None or row.goal is None:
+        return None
+    return Profile(
+        mass_kg=row.mass_kg,
+        age_years=row.age_years or 0,
+        experience=Experience(row.experience),
+        goal=Goal(row.goal),
+        weekdays=tuple(row.weekdays or ()),
+        minutes_per_session=row.minutes_per_session or 0,
+        has_treadmill=row.has_treadmill,
+        has_track=row.has_track,
+        has_partner=row.has_partner,
+        sex=row.sex,
+        units=Units(row.units),
+    )
+
+
+def save_screening(db: DbSession, athlete: int, screening: Screening) -> int:
+    row = ScreeningRow(
+        athlete_id=athlete,
+        answered_on=screening.answered_on,
+        answers=dict(screening.answers),
+        cleared_by_doctor=screening.cleared_by_doctor,
+        created_at=_now(),
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def latest_screening(db: DbSession, athlete: int) -> tuple[int, Screening] | None:
+    query = (
+        select(ScreeningRow)
+        .where(ScreeningRow.athlete_id == athlete)
+        .order_by(ScreeningRow.id.desc())
+        .limit(1)
+    )
+    row = db.scalars(query).first()
+    if row is None:
+        return None
+    return row.id, Screening(row.answered_on, row.answers, row.cleared_by_doctor)
+
+
+def mark_cleared(db: DbSession, screening_id: int) -> None:
+    db.get_one(ScreeningRow, screening_id).cleared_by_doctor = True
+
+
+def save_plan(db: DbSession, athlete: int, screening_id: int, plan: Plan) -> int:
+    """Store a new active plan; earlier plans stay (inactive), and so do all logs."""
+    db.execute(
+        update(PlanRow).where(PlanRow.athlete_id == athlete, PlanRow.active).values(active=False)
+    )
+    row = PlanRow(
+        athlete_id=athlete,
+        screening_id=screening_id,
+        start=plan.start,
+        active=True,
+        cleared_by_doctor=plan.cleared_by_doctor,
+        summary=plan_summary_to_dict(plan),
+        created_at=_now(),
+    )
+    db.add(row)
+    db.flush()
+    db.add_all(
+        PlannedSessionRow(
+            plan_id=row.id,
+            date=session.date,
+            week=session.week,
+            title=session.workout.title,
+            workout=workout_to_dict(session.workout),
+        )
+        for session in plan.sessions
+    )
+    return row.id
+
+
+def active_plan(db: DbSession, athlete: int) -> Plan | None:
+    row = _active_plan_row(db, athlete)
+    if row is None:
+        return None
+    rows = db.scalars(
+        select(PlannedSessionRow)
+        .where(PlannedSessionRow.plan_id == row.id)
+        .order_by(PlannedSessionRow.date)
+    ).all()
+    sessions = [Session(r.date, r.week, workout_from_dict(r.workout)) for r in rows]
+    return plan_from_parts(row.summary, sessions)
+
+
+def _active_plan_row(db: DbSession, athlete: int) -> PlanRow | None:
+    query = select(PlanRow).where(PlanRow.athlete_id == athlete, PlanRow.active)
+    return db.scalars(query.order_by(PlanRow.id.desc())).first()
+
+
+def planned_session_id(db: DbSession, athlete: int, day: date) -> int | None:
+    """The active plan's session on that day, if any (a log counts toward it)."""
+    plan = _active_plan_row(db, athlete)
+    if plan is None:
+        return None
+    query = select(PlannedSessionRow.id).where(
+        PlannedSessionRow.plan_id == plan.id, PlannedSessionRow.date == day
+    )
+    return db.scalars(query).first()
+
+
+def add_log(db: DbSession, athlete: int, entry: LogEntry) -> int:
+    row = LogRow(
+        athlete_id=athlete,
+        planned_session_id=planned_session_id(db, athlete, entry.date),
+        date=entry.date,
+        minutes=entry.minutes,
+        distance_km=entry.distance_km,
+        direction=entry.direction.value,
+        mode=entry.mode.value,
+        setting=entry.setting.value,
+        rpe=entry.rpe,
+        pain_during=entry.pain_during,
+        pain_after=entry.pain_after,
+        pain_next_morning=entry.pain_next_morning,
+        with_partner=entry.with_partner,
+        notes=entry.notes,
+        created_at=_now(),
+    )
+    db.add(row)
+    db.flush()
+    return row.id
+
+
+def logs(db: DbSession, athlete: int) -> list[tuple[int, bool, LogEntry]]:
+    """(id, matched to a planned session, entry), oldest first."""
+    rows = db.scalars(
+        select(LogRow).where(LogRow.athlete_id == athlete).order_by(LogRow.date, LogRow.id)
+    ).all()
+    return [(row.id, row.planned_session_id is not None, _entry(row)) for row in rows]
+
+
+def _entry(row: LogRow) -> LogEntry:
+    return LogEntry(
+        date=row.date,
+        minutes=row.minutes,
+        direction=Direction(row.direction),
+        mode=Mode(row.mode),
+        setting=Setting(row.setting),
+        rpe=row.rpe,
+        pain_during=row.pain_during,
+        pain_after=row.pain_after,
+        distance_km=row.distance_km,
+        pain_next_morning=row.pain_next_morning,
+        with_partner=row.with_partner,
+        notes=row.notes,
+    )
