@@ -42,8 +42,10 @@ def postgres_url() -> Iterator[str]:
     with _admin_connection() as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     info = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN)
-    user, host, port = info.get("user", "postgres"), info.get("host", "127.0.0.1"), info.get(
-        "port", "5432"
+    user, host, port = (
+        info.get("user", "postgres"),
+        info.get("host", "127.0.0.1"),
+        info.get("port", "5432"),
     )
     password = f":{info['password']}" if info.get("password") else ""
     try:

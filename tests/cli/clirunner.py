@@ -22,8 +22,12 @@ class Result:
 
 
 def run(db: str | Path, *args: str, today: str = "2026-11-25", stdin: str = "") -> Result:
-    env = {**os.environ, "RETRORUN_DATABASE_URL": str(db), "RETRORUN_TODAY": today,
-           "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "RETRORUN_DATABASE_URL": str(db),
+        "RETRORUN_TODAY": today,
+        "COLUMNS": "200",
+    }
     done = subprocess.run(
         [sys.executable, "-m", "retrorun", *args],
         input=stdin,

@@ -11,13 +11,29 @@ import time
 from pathlib import Path
 
 import pytest
-
-from retrorun.core.screening import QUESTION_IDS
 from tests.cli.clirunner import assert_one_line_error, run
 
-PROFILE = ["profile", "set", "--mass-kg", "68", "--age", "41", "--experience", "regular-runner",
-           "--goal", "knee-rehab", "--days", "3", "--minutes", "30", "--treadmill", "--track",
-           "--partner"]
+from retrorun.core.screening import QUESTION_IDS
+
+PROFILE = [
+    "profile",
+    "set",
+    "--mass-kg",
+    "68",
+    "--age",
+    "41",
+    "--experience",
+    "regular-runner",
+    "--goal",
+    "knee-rehab",
+    "--days",
+    "3",
+    "--minutes",
+    "30",
+    "--treadmill",
+    "--track",
+    "--partner",
+]
 
 
 def _answers(tmp_path: Path, **yes: bool) -> str:
@@ -80,8 +96,9 @@ def test_session_show_defaults_to_today(ready_db: Path) -> None:
     run(ready_db, "plan", "new", "--start", "2026-12-01")
     result = run(ready_db, "session", "show", today="2026-12-02")
     assert result.code == 0 and "Look over your left shoulder" in result.out
-    assert_one_line_error(run(ready_db, "session", "show", today="2026-12-03"),
-                          "no session planned on 2026-12-03")
+    assert_one_line_error(
+        run(ready_db, "session", "show", today="2026-12-03"), "no session planned on 2026-12-03"
+    )
 
 
 def test_human_plan_and_week_views(ready_db: Path) -> None:
@@ -104,10 +121,32 @@ def test_plan_refused_until_screening_and_clearance(tmp_path: Path) -> None:
 
 def test_log_and_history(ready_db: Path) -> None:
     run(ready_db, "plan", "new", "--start", "2026-12-01")
-    log = ["log", "--date", "2026-12-02", "--minutes", "25", "--distance-km", "1.8",
-           "--direction", "backward", "--mode", "walk", "--setting", "treadmill-with-handrails",
-           "--rpe", "4", "--pain-during", "2", "--pain-after", "1", "--pain-next-morning", "1",
-           "--with-partner", "--notes", "steady"]
+    log = [
+        "log",
+        "--date",
+        "2026-12-02",
+        "--minutes",
+        "25",
+        "--distance-km",
+        "1.8",
+        "--direction",
+        "backward",
+        "--mode",
+        "walk",
+        "--setting",
+        "treadmill-with-handrails",
+        "--rpe",
+        "4",
+        "--pain-during",
+        "2",
+        "--pain-after",
+        "1",
+        "--pain-next-morning",
+        "1",
+        "--with-partner",
+        "--notes",
+        "steady",
+    ]
     result = run(ready_db, *log, today="2026-12-03")
     assert result.code == 0 and "counted toward the planned session" in result.out
     history = run(ready_db, "history", "--json").json()
@@ -133,9 +172,17 @@ def test_log_and_history(ready_db: Path) -> None:
 def test_bad_logs_are_one_line_errors_and_store_nothing(
     ready_db: Path, change: list[str], message: str
 ) -> None:
-    base = {"--date": "2026-12-02", "--minutes": "25", "--distance-km": "1.8",
-            "--direction": "backward", "--mode": "walk", "--setting": "track", "--rpe": "4",
-            "--pain-during": "2", "--pain-after": "1"}
+    base = {
+        "--date": "2026-12-02",
+        "--minutes": "25",
+        "--distance-km": "1.8",
+        "--direction": "backward",
+        "--mode": "walk",
+        "--setting": "track",
+        "--rpe": "4",
+        "--pain-during": "2",
+        "--pain-after": "1",
+    }
     base.update(dict(zip(change[::2], change[1::2], strict=True)))
     args = [item for pair in base.items() for item in pair]
     result = run(ready_db, "log", *args, today="2026-12-03")
@@ -152,8 +199,12 @@ def test_screen_list_json_has_every_question_id(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("{not json", "not valid JSON"), ('["a"]', "one JSON object"),
-     ('{"heart_condition": "yes"}', "missing"), ('{"bogus": true}', "unknown")],
+    [
+        ("{not json", "not valid JSON"),
+        ('["a"]', "one JSON object"),
+        ('{"heart_condition": "yes"}', "missing"),
+        ('{"bogus": true}', "unknown"),
+    ],
 )
 def test_bad_answer_files_are_refused(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "a.json"
@@ -170,8 +221,14 @@ def test_screen_asks_interactively_in_a_terminal(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     env = {**os.environ, "RETRORUN_DATABASE_URL": str(db), "RETRORUN_TODAY": "2026-11-25"}
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "retrorun", "screen"], stdin=follower,
-                               stdout=follower, stderr=follower, env=env, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "retrorun", "screen"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        close_fds=True,
+    )
     os.close(follower)
     output = b""
     deadline = time.monotonic() + 60
@@ -198,8 +255,16 @@ def test_unknown_database_url_is_one_line(tmp_path: Path) -> None:
 
 
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for args in (["--help"], ["init", "--help"], ["profile", "set", "--help"], ["screen", "--help"],
-                 ["plan", "new", "--help"], ["plan", "show", "--help"],
-                 ["session", "show", "--help"], ["log", "--help"], ["history", "--help"]):
+    for args in (
+        ["--help"],
+        ["init", "--help"],
+        ["profile", "set", "--help"],
+        ["screen", "--help"],
+        ["plan", "new", "--help"],
+        ["plan", "show", "--help"],
+        ["session", "show", "--help"],
+        ["log", "--help"],
+        ["history", "--help"],
+    ):
         result = run(tmp_path / "x.db", *args)
         assert result.code == 0 and "Usage" in result.out, args

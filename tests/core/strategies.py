@@ -30,8 +30,9 @@ profiles = st.builds(
 @st.composite
 def screenings(draw: st.DrawFn, cleared: bool | None = None) -> Screening:
     """Screenings with any answers; cleared when any answer is yes (unless told otherwise)."""
-    answers = {qid: draw(st.booleans()) if draw(st.integers(0, 4)) == 0 else False
-               for qid in QUESTION_IDS}
+    answers = {
+        qid: draw(st.booleans()) if draw(st.integers(0, 4)) == 0 else False for qid in QUESTION_IDS
+    }
     if draw(st.booleans()):
         answers[draw(st.sampled_from(BALANCE_IDS))] = draw(st.booleans())
     needs = any(answers.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -68,7 +69,7 @@ def check_shoulder_every_minute(timeline: Timeline, workout: Workout) -> None:
 def check_sides_alternate(timeline: Timeline) -> None:
     """Left, right, left...: every side instruction switches the shoulder."""
     sides = [cue.side for cue in timeline.cues if cue.side is not None]
-    for before, after in zip(sides, sides[1:], strict=False):
+    for before, after in itertools.pairwise(sides):
         assert after is not before
     for cue in timeline.cues:
         if cue.kind is CueKind.SHOULDER:
@@ -76,18 +77,23 @@ def check_sides_alternate(timeline: Timeline) -> None:
 
 
 def test_a_knee_rehab_walking_session_reads_as_expected() -> None:
-    profile = Profile(68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30,
-                      True, True, True)
+    profile = Profile(
+        68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, True, True
+    )
     screening = Screening(date(2026, 11, 25), dict.fromkeys(QUESTION_IDS, False))
     plan = make_plan(profile, screening, date(2026, 12, 1))
     timeline = build_timeline(plan.sessions[0].workout)
     texts = [(cue.t_s, cue.kind.value, cue.text) for cue in timeline.cues]
-    assert texts[0] == (0, "step", "Warm-up: walk forward easily for 5 minutes. "
-                        "Belt at 4.3 kilometres an hour.")
+    assert texts[0] == (
+        0,
+        "step",
+        "Warm-up: walk forward easily for 5 minutes. Belt at 4.3 kilometres an hour.",
+    )
     assert (20, "partner", plan.sessions[0].workout.spotting) in texts
     backward_start = next(t for t in texts if t[0] == 300)
-    assert backward_start[2].startswith("Hold the handrails and slow the belt to turn around. "
-                                        "Backward walk for 2 minutes")
+    assert backward_start[2].startswith(
+        "Hold the handrails and slow the belt to turn around. Backward walk for 2 minutes"
+    )
     assert backward_start[2].endswith("Look over your left shoulder.")
     assert (360, "shoulder", "Switch: look over your right shoulder.") in texts
     assert texts[-1][1] == "done"

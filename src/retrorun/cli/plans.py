@@ -94,8 +94,10 @@ def session_json(session: Session, timeline: Timeline, units: Units) -> dict[str
 
 
 def _print_plan(plan: Plan, only_week: int | None) -> None:
-    console.print(f"[bold]Plan from {plan.start.isoformat()}[/] ({plan.goal.value}, "
-                  f"{len(plan.weeks)} weeks; walking only in weeks 1–{plan.walk_weeks})")
+    console.print(
+        f"[bold]Plan from {plan.start.isoformat()}[/] ({plan.goal.value}, "
+        f"{len(plan.weeks)} weeks; walking only in weeks 1–{plan.walk_weeks})"
+    )
     for note in plan.notes:
         console.print(f"• {note}")
     table = Table("week", "date", "session", "minutes", "backward min")

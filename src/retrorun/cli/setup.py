@@ -47,7 +47,9 @@ def profile_set(
         str | None, typer.Option(help="Which days, e.g. mon,wed,fri (overrides the default).")
     ] = None,
     minutes: Annotated[int, typer.Option(help="Minutes you have per session (15–180).")] = 30,
-    treadmill: Annotated[bool, typer.Option(help="You can use a treadmill with handrails.")] = False,
+    treadmill: Annotated[
+        bool, typer.Option(help="You can use a treadmill with handrails.")
+    ] = False,
     track: Annotated[bool, typer.Option(help="You can use a level running track.")] = False,
     partner: Annotated[bool, typer.Option(help="A partner can come to spot for you.")] = False,
     sex: Annotated[str | None, typer.Option(help="female or male (heart-rate energy).")] = None,

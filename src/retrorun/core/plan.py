@@ -343,11 +343,11 @@ def backward_workout(
     runner = profile.experience is not Experience.NON_RUNNER and phase is Phase.RUN
     steps = (warm_up(setting, jog=runner), *main, cool_down(setting))
     title = _title(week, phase, easier, setting)
-    notes = (f"Where: {SETTING_WORDS[setting]}.",)
+    notes = [f"Where: {SETTING_WORDS[setting]}."]
     if setting is Setting.PATH:
-        notes += ("Pick a familiar, quiet course: backward, it feels new again.",)
+        notes.append("Pick a familiar, quiet course: backward, it feels new again.")
     spotting = SPOTTING_SETUP if profile.has_partner else None
-    return Workout(title=title, steps=steps, spotting=spotting, notes=notes)
+    return Workout(title=title, steps=steps, spotting=spotting, notes=tuple(notes))
 
 
 def _backward_main(
@@ -438,7 +438,9 @@ def _treadmill_walk_speed(setting: Setting, week: int, easier: bool) -> float | 
 
 
 def _recovery(setting: Setting, mode: Mode) -> Step:
-    speed = TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL and mode is Mode.WALK else None
+    speed = (
+        TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL and mode is Mode.WALK else None
+    )
     return Step(
         StepKind.RECOVERY, Direction.FORWARD, mode, setting, RECOVERY_S, RPE_RECOVERY, None, speed
     )
@@ -456,8 +458,14 @@ def warm_up(setting: Setting, jog: bool = False) -> Step:
 def cool_down(setting: Setting) -> Step:
     speed = TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL else None
     return Step(
-        StepKind.COOL_DOWN, Direction.FORWARD, Mode.WALK, setting, COOL_DOWN_S, RPE_COOL_DOWN,
-        None, speed,
+        StepKind.COOL_DOWN,
+        Direction.FORWARD,
+        Mode.WALK,
+        setting,
+        COOL_DOWN_S,
+        RPE_COOL_DOWN,
+        None,
+        speed,
     )
 
 

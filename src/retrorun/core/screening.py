@@ -65,8 +65,7 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         "supervised_only",
-        "Has your doctor ever said that you should only do medically supervised physical "
-        "activity?",
+        "Has your doctor ever said that you should only do medically supervised physical activity?",
         "par-q+",
     ),
     # Balance and falls: moving backward without seeing where you go.

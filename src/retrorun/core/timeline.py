@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from retrorun.core.workout import Direction, Mode, Setting, Step, StepKind, Workout
+from retrorun.core.workout import Mode, Setting, Step, StepKind, Workout
 
 # The article: switch the shoulder you look over once a minute, to avoid a stiff neck.
 SHOULDER_SWITCH_S = 60
@@ -89,7 +89,9 @@ def _required_cues(workout: Workout, starts: list[int], imperial: bool) -> list[
         previous = steps[index - 1] if index else None
         text = step_words(step, previous, imperial)
         if step.is_backward:
-            cues.append(Cue(t0, CueKind.STEP, f"{text} Look over your {side} shoulder.", index, side))
+            cues.append(
+                Cue(t0, CueKind.STEP, f"{text} Look over your {side} shoulder.", index, side)
+            )
             for t in range(t0 + SHOULDER_SWITCH_S, t0 + length, SHOULDER_SWITCH_S):
                 side = side.other()
                 cues.append(Cue(t, CueKind.SHOULDER, shoulder_words(side), index, side))
@@ -190,5 +192,3 @@ def _speed_words(speed_m_s: float, imperial: bool) -> str:
     if imperial:
         return f"{speed_m_s * 2.236936:.1f} miles an hour"
     return f"{speed_m_s * 3.6:.1f} kilometres an hour"
-
-

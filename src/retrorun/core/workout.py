@@ -1,4 +1,4 @@
-"""A workout is a list of steps; everything else (timeline, watch file, calendar) derives from it."""
+"""A workout is a list of steps; the timeline, watch file and calendar all derive from it."""
 
 from __future__ import annotations
 
@@ -79,11 +79,12 @@ class Step:
 
     def describe(self) -> str:
         """The step in a runner's words, e.g. 'backward walk, 3 min, RPE 3'."""
-        amount = (
-            f"{self.duration_s // 60} min" if self.duration_s is not None and self.duration_s % 60 == 0
-            else f"{self.duration_s} s" if self.duration_s is not None
-            else f"{(self.distance_m or 0) / 1000:g} km"
-        )
+        if self.duration_s is None:
+            amount = f"{(self.distance_m or 0) / 1000:g} km"
+        elif self.duration_s % 60 == 0:
+            amount = f"{self.duration_s // 60} min"
+        else:
+            amount = f"{self.duration_s} s"
         name = f"{self.direction.value} {self.mode.value}"
         if self.kind in (StepKind.WARM_UP, StepKind.COOL_DOWN):
             name = f"{self.kind.value}: {name}"
