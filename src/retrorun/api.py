@@ -16,6 +16,7 @@ from retrorun.core.log import LogEntry, validate_log
 from retrorun.core.plan import Plan, make_plan
 from retrorun.core.profile import Profile
 from retrorun.core.screening import Screening
+from retrorun.core.session_cost import SessionCost, session_cost
 from retrorun.core.timeline import Timeline, build_timeline
 from retrorun.core.workout import Session
 from retrorun.errors import NotFound, NotReady
@@ -115,6 +116,15 @@ class Retrorun:
             raise NotFound(f"no session planned on {day.isoformat()}{hint}")
         imperial = self.profile().units.value == "imperial"
         return session, build_timeline(session.workout, imperial=imperial)
+
+    def session_cost(self, session: Session) -> SessionCost:
+        """Estimated energy of a planned session, knowing how practised the person is by then."""
+        practised = sum(
+            1
+            for item in self.history()
+            if item.entry.direction.value == "backward" and item.entry.date < session.date
+        )
+        return session_cost(session.workout, self.profile().mass_kg, practised)
 
     # --- logs --------------------------------------------------------------------------------
 

@@ -167,6 +167,7 @@ def test_log_and_history(ready_db: Path) -> None:
         (["--date", "2026-13-01"], "not a date"),
         (["--minutes", "3"], "nobody can backward walk"),
         (["--setting", "road"], "road"),
+        (["--minutes", "abc"], "Invalid value for '--minutes'"),
     ],
 )
 def test_bad_logs_are_one_line_errors_and_store_nothing(
@@ -186,8 +187,7 @@ def test_bad_logs_are_one_line_errors_and_store_nothing(
     base.update(dict(zip(change[::2], change[1::2], strict=True)))
     args = [item for pair in base.items() for item in pair]
     result = run(ready_db, "log", *args, today="2026-12-03")
-    assert result.code != 0 and "Traceback" not in result.err
-    assert message in result.err
+    assert_one_line_error(result, message)
     assert run(ready_db, "history", "--json").json() == []
 
 
@@ -268,3 +268,14 @@ def test_every_command_has_help(tmp_path: Path) -> None:
     ):
         result = run(tmp_path / "x.db", *args)
         assert result.code == 0 and "Usage" in result.out, args
+
+
+def test_session_show_gives_the_estimated_cost(ready_db: Path) -> None:
+    run(ready_db, "plan", "new", "--start", "2026-12-01")
+    data = run(ready_db, "session", "show", "--date", "2026-12-02", "--json").json()
+    energy = data["energy"]
+    assert energy["kcal"] == pytest.approx(sum(step["kcal"] for step in data["steps"]), abs=0.5)
+    assert energy["kcal"] > energy["kcal_if_forward_same_speed"] > 0
+    assert energy["intensity"] in ("light", "moderate", "vigorous")
+    human = run(ready_db, "session", "show", "--date", "2026-12-02").out
+    assert "Estimated cost: about" in human and "than the same steps forward" in human

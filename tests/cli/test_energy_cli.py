@@ -110,7 +110,7 @@ def test_human_output_says_the_ratio_in_words() -> None:
     assert "6.0 MET" in result.stdout
     assert "vigorous" in result.stdout
     assert "about 63 % more than walking forward at the same speed" in result.stdout
-    assert "about 220 kcal" in result.stdout
+    assert "For 30 min: about 220 kcal." in result.stdout
     assert result.stderr == ""
 
 
@@ -205,20 +205,32 @@ def test_human_output_shows_flags() -> None:
     ],
 )
 def test_bad_input_is_one_line_and_exit_1(args: list[str], message: str) -> None:
-    for extra in ([], ["--json"]):
-        result = run_energy(*args, *extra)
-        assert result.returncode == 1
-        assert "Traceback" not in result.stderr
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("error: ")
-        assert message in lines[0]
-        assert result.stdout == ""
+    assert_one_line_error(run_energy(*args), message)
+
+
+def test_bad_input_with_json_is_still_one_line_on_stderr() -> None:
+    result = run_energy(
+        "--direction", "backward", "--speed-kmh", "abc", "--mass-kg", "70", "--json"
+    )
+    assert_one_line_error(result, "--speed-kmh must be a number, got 'abc'")
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], message: str) -> None:
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+    assert result.stdout == ""
 
 
 def test_help_lists_the_options() -> None:
     result = run_energy("--help")
     assert result.returncode == 0
-    for option in ("--direction", "--mode", "--speed-m-min", "--speed-kmh", "--pace-min-per-km",
-                   "--grade-percent", "--mass-kg", "--minutes", "--backward-sessions-done", "--json"):  # fmt: skip
+    options = [
+        "--direction", "--mode", "--speed-m-min", "--speed-kmh", "--pace-min-per-km",
+        "--grade-percent", "--mass-kg", "--minutes", "--backward-sessions-done", "--json",
+    ]  # fmt: skip
+    for option in options:
         assert option in result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from enum import StrEnum
 
 import numpy as np
 import pytest
@@ -330,6 +331,18 @@ def test_step_cost_without_speed_uses_a_typical_speed_and_says_so(
     assert f"{typical:g} m/s" in step.flags[0]
 
 
+def test_step_cost_accepts_str_enums_from_other_modules() -> None:
+    class Direction(StrEnum):
+        BACKWARD = "backward"
+
+    class Mode(StrEnum):
+        RUN = "run"
+
+    step = estimate_step_cost(Direction.BACKWARD, Mode.RUN, None, 300, MASS_KG)
+    assert (step.direction, step.mode) == ("backward", "run")
+    assert type(step.mode) is str
+
+
 def test_step_cost_auto_without_speed_means_walking() -> None:
     assert estimate_step_cost("backward", "auto", None, 300, MASS_KG).mode == "walk"
 
@@ -356,6 +369,12 @@ def test_series_total_is_the_sum_of_per_sample_kcal() -> None:
     series = energy_series(speeds, 0.02, [1, 1, 0, 1, 0], mass_kg=MASS_KG, sample_s=2.0)
     assert series.total_kcal == pytest.approx(float(series.kcal_per_min.sum()) * 2.0 / 60)
     assert series.running.tolist() == [False, False, False, True, True]
+
+
+def test_empty_series_costs_nothing() -> None:
+    series = energy_series([], [], [], mass_kg=MASS_KG)
+    assert series.total_kcal == 0.0
+    assert series.kcal_per_min.shape == (0,)
 
 
 def test_series_uses_heart_rate_where_known() -> None:

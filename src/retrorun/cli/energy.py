@@ -8,7 +8,7 @@ line on stderr and exit code 1 (scripts depend on that), never as a usage box or
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -24,7 +24,7 @@ METRES_PER_KM = 1000.0
 HELP = (
     "Estimate the energy cost of walking or running, backward or forward.\n\n"
     "Forward uses the ACSM metabolic equations; backward builds on them from the backward "
-    "studies (Compendium 2011, Rasica 2020, Heath 2001), see docs/energy.md. Give exactly one "
+    "studies (Compendium 2011, Rasica 2020, Heath 2001), see the README. Give exactly one "
     "speed option. Backward is compared with forward at the same speed, grade and gait."
 )
 
@@ -139,7 +139,9 @@ def _grade_words(grade: float) -> str:
     return f"{grade * 100:+g} % grade"
 
 
-def _print_human(comparison: EnergyComparison, speed_m_s: float, grade: float) -> None:
+def _print_human(
+    comparison: EnergyComparison, speed_m_s: float, grade: float, duration_s: float | None
+) -> None:
     estimate = comparison.estimate
     heading = (
         f"{estimate.direction.capitalize()} {_gait_word(estimate.mode)} at "
@@ -151,8 +153,10 @@ def _print_human(comparison: EnergyComparison, speed_m_s: float, grade: float) -
         f"  {estimate.vo2_ml_kg_min:.1f} ml/kg/min · {estimate.met:.1f} MET · "
         f"{estimate.kcal_per_min:.1f} kcal/min · {estimate.intensity}",
     ]
-    if estimate.kcal is not None:
-        lines.append(f"  For the whole time: about {estimate.kcal:.0f} kcal.")
+    if estimate.kcal is not None and duration_s is not None:
+        lines.append(
+            f"  For {duration_s / SECONDS_PER_MINUTE:g} min: about {estimate.kcal:.0f} kcal."
+        )
     if estimate.direction == "backward":
         lines.append(f"  {escape(_ratio_sentence(comparison))}")
         lines.append(
@@ -166,22 +170,36 @@ def _print_human(comparison: EnergyComparison, speed_m_s: float, grade: float) -
 
 
 def energy(
-    direction: str | None = typer.Option(None, help="backward or forward.", metavar="DIRECTION"),
-    mode: str = typer.Option(
-        "auto", help="walk, run, or auto (from the walk–run transition speed).", metavar="MODE"
-    ),
-    speed_m_min: str | None = typer.Option(None, help="Speed in metres per minute.", metavar="S"),
-    speed_kmh: str | None = typer.Option(None, help="Speed in km/h.", metavar="K"),
-    pace_min_per_km: str | None = typer.Option(
-        None, help='Pace in minutes per km ("6.5" or "6:30").', metavar="P"
-    ),
-    grade_percent: str = typer.Option("0", help="Treadmill or hill grade in %.", metavar="G"),
-    mass_kg: str | None = typer.Option(None, help="Body mass in kg.", metavar="M"),
-    minutes: str | None = typer.Option(None, help="Duration, for total kcal.", metavar="T"),
-    backward_sessions_done: str = typer.Option(
-        "0", help="Backward sessions already done (practice lowers the cost).", metavar="N"
-    ),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object for scripts."),
+    direction: Annotated[
+        str | None, typer.Option(help="backward or forward.", metavar="DIRECTION")
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="walk, run, or auto (from the walk–run transition speed).", metavar="MODE"
+        ),
+    ] = "auto",
+    speed_m_min: Annotated[
+        str | None, typer.Option(help="Speed in metres per minute.", metavar="S")
+    ] = None,
+    speed_kmh: Annotated[str | None, typer.Option(help="Speed in km/h.", metavar="K")] = None,
+    pace_min_per_km: Annotated[
+        str | None, typer.Option(help='Pace in minutes per km ("6.5" or "6:30").', metavar="P")
+    ] = None,
+    grade_percent: Annotated[
+        str, typer.Option(help="Treadmill or hill grade in %.", metavar="G")
+    ] = "0",
+    mass_kg: Annotated[str | None, typer.Option(help="Body mass in kg.", metavar="M")] = None,
+    minutes: Annotated[
+        str | None, typer.Option(help="Duration in minutes, for total kcal.", metavar="T")
+    ] = None,
+    backward_sessions_done: Annotated[
+        str,
+        typer.Option(
+            help="Backward sessions already done (practice lowers the cost).", metavar="N"
+        ),
+    ] = "0",
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Estimate the energy cost of walking or running, backward or forward."""
     speed_m_s = _speed_m_s(speed_m_min, speed_kmh, pace_min_per_km)
@@ -201,16 +219,9 @@ def energy(
     if as_json:
         print_json(_comparison_json(comparison, speed_m_s, grade, mass, sessions))
     else:
-        _print_human(comparison, speed_m_s, grade)
+        _print_human(comparison, speed_m_s, grade, duration_s)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the energy command to the app.
-
-    Added as a one-command group (its callback is the command) rather than `app.command`: while
-    `energy` is the app's only command, Typer would otherwise collapse the app into that single
-    command and `retrorun energy ...` would fail with "unexpected extra argument".
-    """
-    group = typer.Typer(invoke_without_command=True, add_completion=False, subcommand_metavar="")
-    group.callback(help=HELP)(energy)
-    app.add_typer(group, name="energy")
+    """Add the energy command to the app."""
+    app.command("energy", help=HELP)(energy)

@@ -42,8 +42,17 @@ for group in (setup, screening, plans, logbook, energy):
 
 
 def run() -> None:
-    """Entry point: turn every user-facing error into one line and a non-zero exit."""
+    """Entry point: turn every user-facing error (ours or a bad option) into one line."""
     try:
-        app(prog_name="retrorun")
+        code = app(prog_name="retrorun", standalone_mode=False)
     except RetrorunError as error:
         fail(str(error))
+    except typer.TyperException as error:  # a bad option or value, from Typer's parser
+        if not error.format_message():  # help was shown instead (no arguments given)
+            raise SystemExit(error.exit_code) from None
+        context = getattr(error, "ctx", None)
+        hint = f" (see: {context.command_path} --help)" if context is not None else ""
+        fail(f"{error.format_message()}{hint}", code=error.exit_code)
+    except typer.Abort:
+        fail("stopped", code=130)
+    raise SystemExit(code if isinstance(code, int) else 0)

@@ -12,6 +12,7 @@ from retrorun.cli.output import console, print_json
 from retrorun.core.plan import Plan
 from retrorun.core.profile import Units
 from retrorun.core.serialize import plan_to_dict, session_to_dict, timeline_to_list
+from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Session
 from retrorun.errors import InvalidInput
@@ -81,16 +82,42 @@ def session_show(
     api = app_for(ctx)
     when = parse_date(day) if day else today()
     session, timeline = api.session(when)
+    cost = api.session_cost(session)
     if as_json:
-        print_json(session_json(session, timeline, api.profile().units))
+        print_json(session_json(session, timeline, cost, api.profile().units))
         return
-    _print_session(session, timeline)
+    _print_session(session, timeline, cost)
 
 
-def session_json(session: Session, timeline: Timeline, units: Units) -> dict[str, Any]:
+def session_json(
+    session: Session, timeline: Timeline, cost: SessionCost, units: Units
+) -> dict[str, Any]:
     data = session_to_dict(session, units)
+    for step, kcal in zip(data["steps"], cost.step_kcal, strict=True):
+        step["kcal"] = round(kcal, 1)
+    data["energy"] = cost_to_dict(cost)
     data["timeline"] = timeline_to_list(timeline)
     return data
+
+
+def cost_to_dict(cost: SessionCost) -> dict[str, Any]:
+    return {
+        "kcal": round(cost.kcal, 1),
+        "kcal_if_forward_same_speed": round(cost.kcal_if_forward, 1),
+        "peak_met": round(cost.peak_met, 2),
+        "intensity": cost.intensity,
+        "assumptions": list(cost.assumptions),
+    }
+
+
+def cost_words(cost: SessionCost) -> str:
+    """The session's cost in a sentence, saying which comparison it is."""
+    extra = (cost.kcal / cost.kcal_if_forward - 1) * 100 if cost.kcal_if_forward else 0.0
+    comparison = f"{abs(extra):.0f} % {'more' if extra >= 0 else 'less'}"
+    return (
+        f"Estimated cost: about {cost.kcal:.0f} kcal, {comparison} than the same steps forward "
+        f"at the same speeds; hardest step {cost.peak_met:.1f} MET ({cost.intensity})."
+    )
 
 
 def _print_plan(plan: Plan, only_week: int | None) -> None:
@@ -116,10 +143,11 @@ def _print_plan(plan: Plan, only_week: int | None) -> None:
     console.print(table)
 
 
-def _print_session(session: Session, timeline: Timeline) -> None:
+def _print_session(session: Session, timeline: Timeline, cost: SessionCost) -> None:
     workout = session.workout
     console.print(f"[bold]{session.date.strftime('%A %Y-%m-%d')}: {workout.title}[/]")
     console.print(f"{workout.duration_s // 60} min, of which {workout.backward_s / 60:g} backward")
+    console.print(cost_words(cost))
     for note in workout.notes:
         console.print(f"• {note}")
     if workout.spotting:

@@ -34,6 +34,7 @@ where a backward mover's slower pace makes the per-minute difference smaller.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -228,7 +229,7 @@ def _check_duration(duration_s: float | None) -> None:
 
 
 def _check_sessions(sessions: int) -> None:
-    if isinstance(sessions, bool) or not isinstance(sessions, int):
+    if isinstance(sessions, bool) or not isinstance(sessions, numbers.Integral):
         raise InvalidInput(f"backward sessions done must be a whole number, got {sessions!r}")
     if sessions < 0:
         raise InvalidInput(f"backward sessions done cannot be negative, got {sessions}")
@@ -264,9 +265,8 @@ def practice_factor(backward_sessions_done: int) -> float:
     12 sessions give 19 %. It only ever falls as sessions are added.
     """
     _check_sessions(backward_sessions_done)
-    saving = PRACTICE_MAX_SAVING * (
-        1.0 - math.exp(-backward_sessions_done / PRACTICE_SESSION_SCALE)
-    )
+    sessions = int(backward_sessions_done)
+    saving = PRACTICE_MAX_SAVING * (1.0 - math.exp(-sessions / PRACTICE_SESSION_SCALE))
     return 1.0 - saving
 
 
@@ -304,14 +304,14 @@ def _vo2_from_speed(
     forward = _gross_with_downhill_floor(level, vertical)
     if not backward.any():
         return forward
-    extra = np.multiply(speed_m_min, speed_m_min)  # walking: the convex extra k·S²
-    extra *= BACKWARD_WALK_QUADRATIC
-    np.multiply(level, BACKWARD_RUN_FACTOR - 1.0, out=extra, where=running)  # running: +35 %
-    extra += level
-    uphill_extra = np.maximum(vertical, 0.0)  # the climb only: downhill is left as forward
-    uphill_extra *= BACKWARD_UPHILL_FACTOR - 1.0
-    uphill_extra += vertical
-    backward_vo2 = _gross_with_downhill_floor(extra, uphill_extra)
+    level_backward = np.multiply(speed_m_min, speed_m_min)
+    level_backward *= BACKWARD_WALK_QUADRATIC  # walking: the convex extra k·S² ...
+    np.multiply(level, BACKWARD_RUN_FACTOR - 1.0, out=level_backward, where=running)  # run: +35 %
+    level_backward += level  # ... on top of the forward level cost
+    vertical_backward = np.maximum(vertical, 0.0)  # the climb costs 35 % more; downhill as forward
+    vertical_backward *= BACKWARD_UPHILL_FACTOR - 1.0
+    vertical_backward += vertical
+    backward_vo2 = _gross_with_downhill_floor(level_backward, vertical_backward)
     if practice != 1.0:
         backward_vo2 *= practice
         np.maximum(backward_vo2, forward, out=backward_vo2)  # practice never goes below forward
