@@ -234,7 +234,12 @@ def sdk_activity(
 
 
 def _sdk_event(time: datetime, event_type: str) -> dict[str, object]:
-    return {"mesg_num": MESG["EVENT"], "timestamp": time, "event": "timer", "event_type": event_type}
+    return {
+        "mesg_num": MESG["EVENT"],
+        "timestamp": time,
+        "event": "timer",
+        "event_type": event_type,
+    }
 
 
 def _sdk_lap(samples: list[Sample], first: int, last: int, index: int) -> dict[str, object]:
@@ -291,6 +296,7 @@ def fit_tool_activity(
     endian: Endian = Endian.LITTLE,
     compressed: bool = False,
     anchor_every: int = 0,
+    compress_first: bool = False,
 ) -> bytes:
     """A small activity written by fit-tool (12-byte header), big-endian if asked.
 
@@ -299,6 +305,7 @@ def fit_tool_activity(
     such headers as given. With `anchor_every` > 0, an event message with a full timestamp is
     written before every that-many-th record, so some compressed times count from a non-record
     message. Without `compressed` the same records carry normal timestamp fields.
+    `compress_first` compresses the first record too, leaving no full time to count from.
     """
     builder = FitFileBuilder(auto_define=True)
     file_id = FileIdMessage(local_id=0, endian=endian)
@@ -315,7 +322,7 @@ def fit_tool_activity(
             event.event = Event.TIMER
             event.event_type = EventType.MARKER
             builder.add(event)
-        use_compressed = compressed and i > 0
+        use_compressed = compressed and (i > 0 or compress_first)
         builder.add(_fit_tool_record(sample, endian, with_timestamp=not use_compressed))
         if use_compressed:
             builder.records[-1].header = RecordHeader(

@@ -3,8 +3,9 @@
 A one-hour run at 1 Hz is 3 600 record messages. General FIT libraries build a Python object per
 field of each of them; here Python only walks the message *headers*, and even that is skipped for
 runs of identical consecutive messages. Every data message of one definition has the same fixed
-size, so once the byte offsets of the messages are known each field we keep is read for all of
-them at once with NumPy fancy indexing over the file's bytes.
+size, so once the byte offsets of the messages are known, their bytes are copied into one
+(messages × size) block and each field we keep is read for all of them at once as a strided
+NumPy view of that block. The CRC check is vectorised too (see `_crc16`).
 
 Only the small part of the FIT profile that retrorun uses is coded here (record, lap, session,
 sport, file_id); the field numbers, scales and offsets are those of the FIT SDK's Profile
@@ -20,10 +21,12 @@ import math
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from numpy.lib.stride_tricks import as_strided
 
 from retrorun.errors import InvalidInput
 
@@ -67,6 +70,8 @@ _BASE_TYPES: dict[int, tuple[str, int | None]] = {
     0x0F: ("u8", 0xFFFF_FFFF_FFFF_FFFF),  # uint64
     0x10: ("u8", 0),  # uint64z
 }
+_BASE_TYPE_MASK = bytes(b & 0x1F for b in range(256))  # the low 5 bits name the base type
+_KNOWN_BASE_TYPES = bytes(_BASE_TYPES)
 _STRING = 0x07
 _UINT8 = 0x02
 
@@ -142,7 +147,8 @@ def _enum_table(pairs: str) -> dict[int, str]:
 _FILE_TYPES = _enum_table(
     "1 device 2 settings 3 sport 4 activity 5 workout 6 course 7 schedules 9 weight 10 totals "
     "11 goals 14 blood_pressure 15 monitoring_a 20 activity_summary 28 monitoring_daily "
-    "32 monitoring_b 34 segment 35 segment_list 40 exd_configuration"
+    "32 monitoring_b 34 segment 35 segment_list 40 exd_configuration 247 mfg_range_min "
+    "254 mfg_range_max"
 )
 _SPORTS = _enum_table(
     "0 generic 1 running 2 cycling 3 transition 4 fitness_equipment 5 swimming 6 basketball "
@@ -394,11 +400,21 @@ def _check_file_crc(buf: bytes, u8: ByteArray, start: int, data_end: int) -> Non
 class _Definition:
     """A definition message plus where the data messages that use it sit in the file.
 
-    Messages are stored as runs: `run_starts[i]` is the offset of the first message's content
-    (after its 1-byte header) and `run_counts[i]` how many follow back to back.
+    Offsets are of a message's content (just after its 1-byte header). A message on its own
+    goes in `singles`; a run of back-to-back messages of this definition is one entry in
+    `run_starts` / `run_counts`, so a long run costs no per-message Python work at all.
     """
 
-    __slots__ = ("big_endian", "fields", "mesg_num", "run_counts", "run_starts", "size")
+    __slots__ = (
+        "big_endian",
+        "fields",
+        "mesg_num",
+        "run_counts",
+        "run_starts",
+        "singles",
+        "size",
+        "stride",
+    )
 
     def __init__(
         self, mesg_num: int, big_endian: bool, fields: dict[int, tuple[int, int, int]], size: int
@@ -407,18 +423,34 @@ class _Definition:
         self.big_endian = big_endian
         self.fields = fields  # field number -> (offset in the message, size, base type)
         self.size = size  # bytes of content, developer fields included
+        self.stride = size + 1  # from one message header to the next, in a run
+        self.singles: list[int] = []
         self.run_starts: list[int] = []
         self.run_counts: list[int] = []
 
-    def offsets(self) -> IntArray:
-        """Content offsets of every data message of this definition, in file order."""
-        starts = np.asarray(self.run_starts, dtype=np.int64)
-        counts = np.asarray(self.run_counts, dtype=np.int64)
-        if counts.size == starts.size and int(counts.sum()) == counts.size:
-            return starts
-        first_index = np.cumsum(counts) - counts
-        within_run = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(first_index, counts)
-        return np.repeat(starts, counts) + within_run * (self.size + 1)
+    def has_messages(self) -> bool:
+        return bool(self.singles or self.run_starts)
+
+    def messages(self, u8: ByteArray) -> tuple[IntArray, ByteArray]:
+        """Content offsets and bytes of every data message of this definition, in file order.
+
+        The bytes come back as one contiguous (messages × size) block, so every field is then
+        a strided view of it. A run is copied from a strided view of the file (a plain block
+        copy); only lone messages need fancy-index gathering.
+        """
+        singles = np.asarray(self.singles, dtype=np.int64)
+        offsets = [singles]
+        blocks = [u8[singles[:, None] + np.arange(self.size, dtype=np.int64)]]
+        for start, count in zip(self.run_starts, self.run_counts, strict=True):
+            offsets.append(start + self.stride * np.arange(count, dtype=np.int64))
+            run = u8[start : start + self.stride * count]
+            blocks.append(as_strided(run, shape=(count, self.size), strides=(self.stride, 1)))
+        if len(blocks) == 1:
+            return singles, blocks[0]
+        all_offsets = np.concatenate(offsets)
+        rows = np.concatenate(blocks)
+        order = np.argsort(all_offsets, kind="stable")
+        return all_offsets[order], rows[order]
 
 
 def _scan_messages(
@@ -443,9 +475,8 @@ def _scan_messages(
             if definition is None:
                 raise _undefined(header, pos, (header >> 5) & 0x03)
             compressed.append((pos + 1, header & 0x1F))
-            definition.run_starts.append(pos + 1)
-            definition.run_counts.append(1)
-            pos += 1 + definition.size
+            definition.singles.append(pos + 1)
+            pos += definition.stride
         elif header & _DEFINITION_HEADER:
             definition, pos = _read_definition(buf, pos, end)
             local[header & 0x0F] = definition
@@ -454,13 +485,15 @@ def _scan_messages(
             definition = local[header & 0x0F]
             if definition is None:
                 raise _undefined(header, pos, header & 0x0F)
-            stride = definition.size + 1
-            count = 1
-            if pos + stride < end and buf[pos + stride] == header:
-                count = _run_length(u8, pos, stride, header, end)
-            definition.run_starts.append(pos + 1)
-            definition.run_counts.append(count)
-            pos += count * stride
+            after = pos + definition.stride
+            if after < end and buf[after] == header:
+                count = _run_length(buf, u8, pos, definition.stride, header, end)
+                definition.run_starts.append(pos + 1)
+                definition.run_counts.append(count)
+                pos += count * definition.stride
+            else:
+                definition.singles.append(pos + 1)
+                pos = after
     if pos > end:
         raise FitDecodeError(
             f"truncated FIT data: the message at byte {start} runs {pos - end} bytes past "
@@ -476,16 +509,21 @@ def _undefined(header: int, pos: int, local_type: int) -> FitDecodeError:
     )
 
 
-def _run_length(u8: ByteArray, pos: int, stride: int, header: int, end: int) -> int:
+def _run_length(buf: bytes, u8: ByteArray, pos: int, stride: int, header: int, end: int) -> int:
     """How many whole messages starting at `pos` repeat its header byte, `stride` bytes apart.
 
     The stream is a plain sequence, so if the byte one message-length further equals the header,
-    it *is* the next message's header. Windows grow geometrically so that short runs cost little
-    and a long run of records costs a handful of vectorised comparisons.
+    it *is* the next message's header. The first few are counted in Python (short runs are
+    common and a NumPy call costs more); then windows that grow geometrically, so that a long
+    run of records costs a handful of vectorised comparisons.
     """
     fits = (end - pos) // stride  # messages that end inside the data section
     count = 1
-    window = 32
+    while count < min(fits, _SHORT_RUN) and buf[pos + count * stride] == header:
+        count += 1
+    if count < _SHORT_RUN:
+        return max(count, 1)
+    window = 64
     while count < fits:
         stop = min(fits, count + window)
         heads = u8[pos + count * stride : pos + stop * stride : stride]
@@ -494,7 +532,10 @@ def _run_length(u8: ByteArray, pos: int, stride: int, header: int, end: int) -> 
             return count + int(differs[0])
         count = stop
         window *= 8
-    return max(count, 1)
+    return count
+
+
+_SHORT_RUN = 8
 
 
 def _read_definition(buf: bytes, pos: int, end: int) -> tuple[_Definition, int]:
@@ -515,17 +556,20 @@ def _read_definition(buf: bytes, pos: int, end: int) -> tuple[_Definition, int]:
     after = fields_at + 3 * n_fields
     if after > end:
         raise _truncated_definition(pos, end)
-    fields: dict[int, tuple[int, int, int]] = {}
-    size = 0
-    for p in range(fields_at, after, 3):
-        number, field_size, base_type = buf[p], buf[p + 1], buf[p + 2] & 0x1F
-        if base_type not in _BASE_TYPES:
-            raise FitDecodeError(
-                f"corrupt FIT data: field {number} defined at byte {p} has unknown base type "
-                f"0x{buf[p + 2]:02X}"
-            )
-        fields[number] = (size, field_size, base_type)
-        size += field_size
+    # Each field is (number, size, base type): slicing the triples apart and masking the base
+    # types with bytes.translate keeps this at C speed, as devices define many wide messages.
+    triples = buf[fields_at:after]
+    numbers, sizes = triples[0::3], triples[1::3]
+    base_types = triples[2::3].translate(_BASE_TYPE_MASK)
+    if base_types.translate(None, _KNOWN_BASE_TYPES):
+        i = next(i for i, base in enumerate(base_types) if base not in _BASE_TYPES)
+        raise FitDecodeError(
+            f"corrupt FIT data: field {numbers[i]} defined at byte {fields_at + 3 * i} has "
+            f"unknown base type 0x{triples[3 * i + 2]:02X}"
+        )
+    offsets = accumulate(sizes, initial=0)
+    fields = dict(zip(numbers, zip(offsets, sizes, base_types, strict=False), strict=False))
+    size = sum(sizes)
     if header & _DEVELOPER_DATA:
         if after >= end:
             raise _truncated_definition(pos, end)
@@ -535,7 +579,7 @@ def _read_definition(buf: bytes, pos: int, end: int) -> tuple[_Definition, int]:
         if after > end:
             raise _truncated_definition(pos, end)
         # Developer fields are (number, size, developer index): only their size matters here.
-        size += sum(buf[p + 1] for p in range(dev_at, after, 3))
+        size += sum(buf[dev_at + 1 : after : 3])
     return _Definition(mesg_num, big_endian, fields, size), after
 
 
@@ -549,13 +593,12 @@ def _truncated_definition(pos: int, end: int) -> FitDecodeError:
 # --- reading columns --------------------------------------------------------------------------
 
 
-def _field_values(
-    u8: ByteArray, offsets: IntArray, definition: _Definition, number: int
-) -> FloatArray | None:
+def _field_values(rows: ByteArray, definition: _Definition, number: int) -> FloatArray | None:
     """One field of all messages of a definition as float64 (raw units), NaN where invalid.
 
-    Arrays and odd sizes follow the FIT SDK: a size that is not a multiple of the base type's
-    is read as bytes; of an array only the first element is kept (our fields are scalars).
+    `rows` is `_Definition.messages`' block, so the field is a strided view of it. Arrays and
+    odd sizes follow the FIT SDK: a size that is not a multiple of the base type's is read as
+    bytes; of an array only the first element is kept (the fields we read are scalars).
     """
     spec = definition.fields.get(number)
     if spec is None:
@@ -566,15 +609,14 @@ def _field_values(
         return None
     width = int(code[1])
     if size % width:
-        code, invalid, width = _BASE_TYPES[_UINT8][0], _BASE_TYPES[_UINT8][1], 1
-    if size < width:
+        code, invalid = _BASE_TYPES[_UINT8]
+        width = 1
+    if size < width or rows.shape[0] == 0:
         return None
     dtype = np.dtype(code).newbyteorder(">" if definition.big_endian else "<")
-    if width == 1:
-        raw: npt.NDArray[np.generic] = u8[offsets + at].view(dtype)
-    else:
-        gather = u8[offsets[:, None] + np.arange(at, at + width, dtype=np.int64)]
-        raw = gather.view(dtype)[:, 0]
+    raw: npt.NDArray[np.generic] = np.ndarray(
+        (rows.shape[0],), dtype, buffer=rows, offset=at, strides=(definition.size,)
+    )
     values = raw.astype(np.float64)
     if invalid is not None:
         values[raw == invalid] = np.nan
@@ -597,30 +639,35 @@ def _collect(
     chunks: list[dict[str, FloatArray]] = []
     chunk_offsets: list[IntArray] = []
     for definition in definitions:
-        if definition.mesg_num != mesg_num or not definition.run_starts:
+        if definition.mesg_num != mesg_num or not definition.has_messages():
             continue
-        offsets = definition.offsets()
+        offsets, rows = definition.messages(u8)
         chunk: dict[str, FloatArray] = {}
         for name, number, scale, offset in specs:
-            values = _field_values(u8, offsets, definition, number)
+            values = _field_values(rows, definition, number)
             if values is None:
                 values = np.full(offsets.size, np.nan)
-            elif scale != 1 or offset != 0:
-                values = values / scale - offset
+            else:  # in place: these columns are fresh copies, and allocation shows here
+                if scale != 1:
+                    values /= scale
+                if offset != 0:
+                    values -= offset
             chunk[name] = values
         chunks.append(chunk)
         chunk_offsets.append(offsets)
     if not chunks:
         return {name: np.empty(0) for name, *_ in specs}
-    offsets = np.concatenate(chunk_offsets)
-    order = np.argsort(offsets, kind="stable") if len(chunks) > 1 else None
-    columns: dict[str, FloatArray] = {}
-    for name, *_ in specs:
-        merged = np.concatenate([chunk[name] for chunk in chunks])
-        columns[name] = merged[order] if order is not None else merged
+    if len(chunks) == 1:
+        columns, offsets = chunks[0], chunk_offsets[0]
+    else:
+        all_offsets = np.concatenate(chunk_offsets)
+        order = np.argsort(all_offsets, kind="stable")
+        offsets = all_offsets[order]
+        columns = {
+            name: np.concatenate([chunk[name] for chunk in chunks])[order] for name, *_ in specs
+        }
     if "timestamp" in columns and compressed_ts[0].size:
-        ordered = offsets[order] if order is not None else offsets
-        _apply_compressed(columns["timestamp"], ordered, compressed_ts)
+        _apply_compressed(columns["timestamp"], offsets, compressed_ts)
     return columns
 
 
@@ -678,13 +725,14 @@ def _full_timestamps(
     found_at: list[IntArray] = []
     found_ts: list[IntArray] = []
     for definition in definitions:
-        if _TIMESTAMP_FIELD not in definition.fields or not definition.run_starts:
+        if _TIMESTAMP_FIELD not in definition.fields or not definition.has_messages():
             continue
-        offsets = definition.offsets()
-        values = _field_values(u8, offsets, definition, _TIMESTAMP_FIELD)
+        offsets, rows = definition.messages(u8)
+        values = _field_values(rows, definition, _TIMESTAMP_FIELD)
         if values is None:
             continue
-        keep = np.isfinite(values) & ~np.isin(offsets, compressed_at)
+        in_range = (values >= 0) & (values <= 0xFFFF_FFFF)  # NaN fails both
+        keep = in_range & ~np.isin(offsets, compressed_at)
         found_at.append(offsets[keep])
         found_ts.append(values[keep].astype(np.int64))
     if not found_at:
@@ -697,9 +745,13 @@ def _full_timestamps(
 
 def _assemble(parts: list[_FileData]) -> FitActivity:
     """Join the chained files and turn profile columns into retrorun's named values."""
-    records = _records(
-        {name: np.concatenate([p.records[name] for p in parts]) for name in parts[0].records}
-    )
+    if len(parts) == 1:
+        records = _records(parts[0].records)
+    else:
+        names = parts[0].records
+        records = _records(
+            {name: np.concatenate([p.records[name] for p in parts]) for name in names}
+        )
     laps = [lap for p in parts for lap in _laps(p.laps)]
     sessions = [session for p in parts for session in _sessions(p.sessions)]
     file_types = [v for p in parts for v in p.file_id["type"].tolist() if math.isfinite(v)]
@@ -798,9 +850,14 @@ def _rows(c: dict[str, FloatArray]) -> list[dict[str, float | None]]:
 
 
 def _datetime(fit_seconds: float | None) -> datetime | None:
-    if fit_seconds is None:
+    """A FIT time as an aware UTC datetime; None outside uint32's range (a mis-typed field)."""
+    if fit_seconds is None or not _is_fit_time(fit_seconds):
         return None
     return datetime.fromtimestamp(fit_seconds + FIT_EPOCH_S, tz=UTC)
+
+
+def _is_fit_time(fit_seconds: float) -> bool:
+    return 0 <= fit_seconds <= 0xFFFF_FFFF
 
 
 def _int(value: float | None) -> int | None:
@@ -841,7 +898,7 @@ def _activity_start(
             return session.start_time
     finite = records.timestamp_s[np.isfinite(records.timestamp_s)]
     if finite.size:
-        return datetime.fromtimestamp(float(finite[0]), tz=UTC)
+        return _datetime(float(finite[0]) - FIT_EPOCH_S)
     for part in parts:
         for created in part.file_id["time_created"].tolist():
             if math.isfinite(created):
@@ -853,8 +910,9 @@ def _activity_start(
 
 # The FIT CRC is CRC-16/ARC (reflected polynomial 0xA001, initial value 0, no final xor).
 _CRC_POLY = 0xA001
-# _SHIFT[k][x]: the CRC register after feeding 2^(k+1) zero bytes to register value x.
-_SHIFT: list[npt.NDArray[np.uint16]] = []
+# _SHIFT[k][x]: the CRC register after feeding 2^(k+1) zero bytes to register value x. Filled on
+# demand; a table only ever depends on the level below, so threads racing to fill it agree.
+_SHIFT: dict[int, npt.NDArray[np.uint16]] = {}
 
 
 def _zero_byte_step(register: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
@@ -866,14 +924,16 @@ def _zero_byte_step(register: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
 
 
 def _shift_table(level: int) -> npt.NDArray[np.uint16]:
-    while len(_SHIFT) <= level:
-        if not _SHIFT:
+    table = _SHIFT.get(level)
+    if table is None:
+        if level == 0:
             registers = np.arange(1 << 16, dtype=np.uint32)
-            _SHIFT.append(_zero_byte_step(_zero_byte_step(registers)).astype(np.uint16))
+            table = _zero_byte_step(_zero_byte_step(registers)).astype(np.uint16)
         else:
-            previous = _SHIFT[-1]
-            _SHIFT.append(previous[previous])
-    return _SHIFT[level]
+            below = _shift_table(level - 1)
+            table = below[below]  # shifting by 2^(k+1) bytes twice is shifting by 2^(k+2)
+        _SHIFT[level] = table
+    return table
 
 
 def _crc16(data: ByteArray) -> int:
