@@ -35,9 +35,18 @@ def main(
 
 
 # Command groups register themselves here (one module per group).
-from retrorun.cli import energy, logbook, plans, screening, setup  # noqa: E402
+from retrorun.cli import (  # noqa: E402
+    energy,
+    export,
+    go,
+    imports,
+    logbook,
+    plans,
+    screening,
+    setup,
+)
 
-for group in (setup, screening, plans, logbook, energy):
+for group in (setup, screening, plans, go, export, logbook, imports, energy):
     group.register(app)
 
 
