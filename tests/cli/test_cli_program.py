@@ -279,3 +279,40 @@ def test_session_show_gives_the_estimated_cost(ready_db: Path) -> None:
     assert energy["intensity"] in ("light", "moderate", "vigorous")
     human = run(ready_db, "session", "show", "--date", "2026-12-02").out
     assert "Estimated cost: about" in human and "than the same steps forward" in human
+
+
+def test_default_database_lives_in_the_user_data_folder(tmp_path: Path) -> None:
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("RETRORUN_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "retrorun", "init"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "data" / "retrorun" / "retrorun.db").is_file()
+
+
+def test_db_option_selects_the_database(tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    result = run(tmp_path / "unused.db", "--db", str(other), *PROFILE)
+    assert result.code == 0
+    assert other.is_file() and not (tmp_path / "unused.db").exists()
+
+
+def test_unwritable_database_folder_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert_one_line_error(run(blocker / "sub" / "x.db", "init"), "cannot create the database")
+
+
+def test_the_whole_program_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    assert run(postgres_url, *PROFILE).code == 0
+    assert run(postgres_url, "screen", "--answers", _answers(tmp_path)).code == 0
+    plan = run(postgres_url, "plan", "new", "--start", "2026-12-01", "--json")
+    assert plan.code == 0, plan.err
+    assert len(plan.json()["plan"]["weeks"]) == 8
+    session = run(postgres_url, "session", "show", "--date", "2026-12-02", "--json").json()
+    assert session["timeline"][-1]["kind"] == "done"

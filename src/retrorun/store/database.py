@@ -40,7 +40,11 @@ def open_engine(url: str) -> Engine:
     """An engine with SQLite in WAL mode and foreign keys on; PostgreSQL as it comes."""
     url = database_url(url)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(url.removeprefix("sqlite:///")).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RetrorunError(f"cannot create the database folder {folder}: {error}") from None
     try:
         engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as error:
