@@ -172,3 +172,19 @@ def test_no_screening_no_plan(profile: Profile, start: date) -> None:
 
     with pytest.raises(NotReady, match="screen"):
         make_plan(profile, None, start)
+
+
+def test_notes_say_what_the_person_lacks() -> None:
+    from retrorun.core.profile import Goal, weekdays_for
+    from retrorun.core.screening import QUESTION_IDS
+
+    alone = Profile(
+        80, 67, Experience.NON_RUNNER, Goal.FITNESS, weekdays_for(2), 40, False, False, False
+    )
+    answers = {**dict.fromkeys(QUESTION_IDS, False), "fall_last_year": True}
+    plan = make_plan(alone, Screening(date(2026, 11, 1), answers, True), date(2026, 12, 1))
+    assert plan.safe_weeks == len(plan.weeks)
+    assert any("no treadmill and no track" in note for note in plan.notes)
+    assert any("do not start alone" in note for note in plan.notes)
+    for session in plan.sessions:
+        assert {step.setting for step in session.workout.steps} == {Setting.PATH}

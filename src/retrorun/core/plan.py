@@ -489,6 +489,18 @@ def _title(week: int, phase: Phase, easier: bool, setting: Setting) -> str:
     return f"Week {week}: {what} on {setting.value}{easy}"
 
 
+def _without_partner_note(profile: Profile, screening: Screening) -> str:
+    if profile.has_treadmill or profile.has_track:
+        place = "the treadmill with handrails" if profile.has_treadmill else "an empty track"
+        return f"Without a partner, keep to {place} and look over your shoulder often."
+    if screening.balance_concern:
+        return (
+            "With a balance 'yes' and no treadmill, track or partner, do not start alone: find "
+            "a partner to spot for you, or a treadmill with handrails, first."
+        )
+    return "Without a partner, go slowly on an empty, quiet path and look over your shoulder often."
+
+
 def plan_notes(
     profile: Profile, screening: Screening, safe_weeks: int, total_weeks: int
 ) -> tuple[str, ...]:
@@ -508,10 +520,7 @@ def plan_notes(
             " and moves forward more slowly. A partner is strongly advised."
         )
     if not profile.has_partner:
-        notes.append(
-            "Without a partner, stay on the treadmill with handrails or inside the lines of an "
-            "empty track, and look over your shoulder often."
-        )
+        notes.append(_without_partner_note(profile, screening))
     if profile.goal.is_rehab:
         notes.append(
             "Rehab: there is no trial dose for patellofemoral or heel pain; this eight-week "
