@@ -114,6 +114,32 @@ class Phase(StrEnum):
 
 
 @dataclass(frozen=True)
+class WeekShape:
+    """Where a week sits in the program: which phase, easier or not, safe settings only or not."""
+
+    number: int
+    walk_weeks: int
+    safe_weeks: int
+
+    @property
+    def phase(self) -> Phase:
+        return Phase.WALK if self.number <= self.walk_weeks else Phase.RUN
+
+    @property
+    def easier(self) -> bool:
+        return self.number % EASIER_EVERY == 0
+
+    @property
+    def safe_only(self) -> bool:
+        return self.number <= self.safe_weeks
+
+    @property
+    def running_week(self) -> int:
+        """1 in the first week with backward running, 0 or less before it."""
+        return self.number - self.walk_weeks
+
+
+@dataclass(frozen=True)
 class Week:
     number: int
     start: date
@@ -162,7 +188,8 @@ def make_plan(
     largest = previous = 0
     for number in range(1, total_weeks + 1):
         target = backward_target_seconds(number, first_s, largest, previous)
-        week = _make_week(profile, start, number, walk_weeks, safe_weeks, target)
+        shape = WeekShape(number, walk_weeks, safe_weeks)
+        week = _make_week(profile, start, shape, target)
         plan_weeks.append(week)
         previous = _per_session_backward_s(week)
         if not week.easier:
@@ -245,39 +272,26 @@ def _units_down(seconds: float) -> int:
     return int(seconds // VOLUME_UNIT_S) * VOLUME_UNIT_S
 
 
-def _make_week(
-    profile: Profile,
-    plan_start: date,
-    number: int,
-    walk_weeks: int,
-    safe_weeks: int,
-    backward_s: int,
-) -> Week:
-    week_start = plan_start + timedelta(days=7 * (number - 1))
+def _make_week(profile: Profile, plan_start: date, shape: WeekShape, backward_s: int) -> Week:
+    week_start = plan_start + timedelta(days=7 * (shape.number - 1))
     days = training_dates(week_start, profile.weekdays)
-    n_backward = backward_days(profile)
-    backward_indices = _spread(len(days), n_backward)
-    phase = Phase.WALK if number <= walk_weeks else Phase.RUN
-    easier = number % EASIER_EVERY == 0
-    safe_only = number <= safe_weeks
+    backward_indices = _spread(len(days), backward_days(profile))
     sessions = []
     backward_count = 0
     for index, day in enumerate(days):
         if index in backward_indices:
-            setting = backward_setting(profile, number, walk_weeks, safe_only, backward_count)
-            workout = backward_workout(
-                profile, number, walk_weeks, phase, easier, setting, backward_s
-            )
+            setting = backward_setting(profile, shape, backward_count)
+            workout = backward_workout(profile, shape, setting, backward_s)
             backward_count += 1
         else:
             workout = forward_run_workout(profile)
-        sessions.append(Session(date=day, week=number, workout=workout))
+        sessions.append(Session(date=day, week=shape.number, workout=workout))
     return Week(
-        number=number,
+        number=shape.number,
         start=week_start,
-        phase=phase,
-        easier=easier,
-        safe_setting_only=safe_only,
+        phase=shape.phase,
+        easier=shape.easier,
+        safe_setting_only=shape.safe_only,
         backward_minutes=sum(s.workout.backward_s for s in sessions) / 60,
         sessions=tuple(sessions),
     )
@@ -306,16 +320,14 @@ def safest_setting(profile: Profile) -> Setting:
     return Setting.PATH
 
 
-def backward_setting(
-    profile: Profile, week: int, walk_weeks: int, safe_only: bool, backward_index: int
-) -> Setting:
+def backward_setting(profile: Profile, shape: WeekShape, backward_index: int) -> Setting:
     """Where this week's backward session happens.
 
     Safe weeks: the treadmill for the walking weeks, then the track if there is one. After the
     safe weeks, every other backward session moves to a flat, quiet path.
     """
-    if safe_only:
-        if profile.has_treadmill and profile.has_track and week > walk_weeks:
+    if shape.safe_only:
+        if profile.has_treadmill and profile.has_track and shape.phase is Phase.RUN:
             return Setting.TRACK
         return safest_setting(profile)
     if backward_index % 2 == 1:
@@ -324,25 +336,19 @@ def backward_setting(
 
 
 def backward_workout(
-    profile: Profile,
-    week: int,
-    walk_weeks: int,
-    phase: Phase,
-    easier: bool,
-    setting: Setting,
-    backward_s: int,
+    profile: Profile, shape: WeekShape, setting: Setting, backward_s: int
 ) -> Workout:
     """Warm-up, backward blocks (walking, later with running intervals), cool-down.
 
     The backward time is cut, 30 s at a time, until the main part fits the person's session.
     """
-    main = _backward_main(profile, week, walk_weeks, phase, easier, setting, backward_s)
+    main = _backward_main(profile, shape, setting, backward_s)
     while sum(step.duration_s or 0 for step in main) > main_seconds(profile):
         backward_s -= VOLUME_UNIT_S
-        main = _backward_main(profile, week, walk_weeks, phase, easier, setting, backward_s)
-    runner = profile.experience is not Experience.NON_RUNNER and phase is Phase.RUN
+        main = _backward_main(profile, shape, setting, backward_s)
+    runner = profile.experience is not Experience.NON_RUNNER and shape.phase is Phase.RUN
     steps = (warm_up(setting, jog=runner), *main, cool_down(setting))
-    title = _title(week, phase, easier, setting)
+    title = _title(shape, setting)
     notes = [f"Where: {SETTING_WORDS[setting]}."]
     if setting is Setting.PATH:
         notes.append("Pick a familiar, quiet course: backward, it feels new again.")
@@ -351,37 +357,28 @@ def backward_workout(
 
 
 def _backward_main(
-    profile: Profile,
-    week: int,
-    walk_weeks: int,
-    phase: Phase,
-    easier: bool,
-    setting: Setting,
-    backward_s: int,
+    profile: Profile, shape: WeekShape, setting: Setting, backward_s: int
 ) -> list[Step]:
-    walk_s, run_s = _split_walk_run(phase, week - walk_weeks, backward_s)
-    main = backward_walk_blocks(profile, week, walk_weeks, setting, walk_s, easier)
-    run_intervals = backward_run_intervals(profile, setting, run_s, week - walk_weeks, easier)
-    return main + run_intervals
+    walk_s, run_s = _split_walk_run(shape, backward_s)
+    walks = backward_walk_blocks(shape, setting, walk_s)
+    return walks + backward_run_intervals(profile, shape, setting, run_s)
 
 
-def _split_walk_run(phase: Phase, run_week: int, backward_s: int) -> tuple[int, int]:
+def _split_walk_run(shape: WeekShape, backward_s: int) -> tuple[int, int]:
     """Backward seconds walking and running: all walking in the walk phase (the article)."""
-    if phase is Phase.WALK:
+    if shape.phase is Phase.WALK:
         return backward_s, 0
-    run_min = FIRST_RUN_MINUTES + RUN_MINUTES_PER_WEEK * (run_week - 1)
+    run_min = FIRST_RUN_MINUTES + RUN_MINUTES_PER_WEEK * (shape.running_week - 1)
     run_s = min(run_min * 60, _units_down(backward_s * MAX_RUN_SHARE))
     run_s = (run_s // 60) * 60  # whole-minute running intervals
     return backward_s - run_s, run_s
 
 
-def backward_walk_blocks(
-    profile: Profile, week: int, walk_weeks: int, setting: Setting, walk_s: int, easier: bool
-) -> list[Step]:
+def backward_walk_blocks(shape: WeekShape, setting: Setting, walk_s: int) -> list[Step]:
     """Backward walking in blocks with a forward walking recovery in between."""
-    block_s = min(BLOCK_MIN_S + 60 * (week - 1), BLOCK_MAX_S)
-    speed = _treadmill_walk_speed(setting, week, easier)
-    rpe = RPE_BACKWARD_WALK - (1 if easier else 0)
+    block_s = min(BLOCK_MIN_S + 60 * (shape.number - 1), BLOCK_MAX_S)
+    speed = _treadmill_walk_speed(setting, shape)
+    rpe = RPE_BACKWARD_WALK - (1 if shape.easier else 0)
     steps: list[Step] = []
     for length in _blocks(walk_s, block_s):
         if steps:
@@ -393,7 +390,7 @@ def backward_walk_blocks(
 
 
 def backward_run_intervals(
-    profile: Profile, setting: Setting, run_s: int, run_week: int, easier: bool
+    profile: Profile, shape: WeekShape, setting: Setting, run_s: int
 ) -> list[Step]:
     """Backward running intervals with slow forward jogging between (Guardian 2006).
 
@@ -402,8 +399,8 @@ def backward_run_intervals(
     """
     speed = TREADMILL_BACKWARD_RUN_M_S if setting is Setting.TREADMILL else None
     recovery_mode = Mode.WALK if profile.experience is Experience.NON_RUNNER else Mode.RUN
-    rpe = RPE_BACKWARD_RUN - (1 if easier else 0)
-    interval_s = 60 if run_week <= 2 else 120
+    rpe = RPE_BACKWARD_RUN - (1 if shape.easier else 0)
+    interval_s = 60 if shape.running_week <= 2 else 120
     steps: list[Step] = []
     remaining = run_s
     while remaining > 0:
@@ -429,10 +426,10 @@ def _blocks(total_s: int, block_s: int) -> list[int]:
     return [block for block in blocks if block > 0]
 
 
-def _treadmill_walk_speed(setting: Setting, week: int, easier: bool) -> float | None:
+def _treadmill_walk_speed(setting: Setting, shape: WeekShape) -> float | None:
     if setting is not Setting.TREADMILL:
         return None
-    progressed = week - 1 - (1 if easier else 0)
+    progressed = shape.number - 1 - (1 if shape.easier else 0)
     speed = TREADMILL_BACKWARD_WALK_START_M_S + TREADMILL_BACKWARD_WALK_STEP_M_S * progressed
     return round(min(speed, TREADMILL_BACKWARD_WALK_MAX_M_S), 2)
 
@@ -483,10 +480,10 @@ def forward_run_workout(profile: Profile) -> Workout:
     )
 
 
-def _title(week: int, phase: Phase, easier: bool, setting: Setting) -> str:
-    what = "Backward walk" if phase is Phase.WALK else "Backward walk and run"
-    easy = " (easier week)" if easier else ""
-    return f"Week {week}: {what} on {setting.value}{easy}"
+def _title(shape: WeekShape, setting: Setting) -> str:
+    what = "Backward walk" if shape.phase is Phase.WALK else "Backward walk and run"
+    easy = " (easier week)" if shape.easier else ""
+    return f"Week {shape.number}: {what} on {setting.value}{easy}"
 
 
 def _without_partner_note(profile: Profile, screening: Screening) -> str:
