@@ -18,6 +18,12 @@ def check_extension(path: Path, allowed: tuple[str, ...]) -> str:
     return extension
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, then rename it into place."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -30,6 +36,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; a plain open() would not
         os.replace(temporary, path)
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
