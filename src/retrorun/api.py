@@ -1,17 +1,22 @@
 """The public Python API. The CLI, the web app and the tests call this; no rule lives in them.
 
-Each call is one transaction: either everything it writes is stored, or nothing is.
+Each call is one transaction: either everything it writes is stored, or nothing is. The one
+exception is `import_files`, which runs one transaction per file, so that a bad file among
+many adds nothing while the others are still imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
 
+from retrorun import importing
 from retrorun.core.log import LogEntry, validate_log
 from retrorun.core.plan import Plan, make_plan
 from retrorun.core.profile import Profile
@@ -19,11 +24,20 @@ from retrorun.core.screening import Screening
 from retrorun.core.session_cost import SessionCost, session_cost
 from retrorun.core.timeline import Timeline, build_timeline
 from retrorun.core.workout import Session
-from retrorun.errors import NotFound, NotReady
+from retrorun.errors import InvalidInput, NotFound, NotReady, RetrorunError
+from retrorun.formats import archive
+from retrorun.formats.archive import FoundFile
+from retrorun.importing import ImportResult
+from retrorun.store import activities as stored_activities
 from retrorun.store import repository
+from retrorun.store.activities import StoredActivity
 from retrorun.store.database import database_url, open_engine, upgrade
 
 DEFAULT_ATHLETE = "me"
+DIRECTIONS = ("backward", "forward")
+
+# Called after each file: (what became of it, files done, files in all so far).
+ImportProgress = Callable[[ImportResult, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -138,3 +152,97 @@ class Retrorun:
         with self._transaction() as db:
             rows = repository.logs(db, self._athlete(db))
         return [LoggedSession(row_id, matched, entry) for row_id, matched, entry in rows]
+
+    # --- imported activities -----------------------------------------------------------------
+
+    def import_files(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        direction: str | None = None,
+        progress: ImportProgress | None = None,
+    ) -> list[ImportResult]:
+        """Import FIT, GPX and TCX files (also gzipped), folders and zip archives.
+
+        One transaction per file: a file that is damaged, hostile or not an activity is
+        reported as rejected with its reason and adds nothing; one already stored (same
+        content, any name) is reported as a duplicate. `direction` marks every imported
+        activity backward or forward; without it, laps recorded from a retrorun watch workout
+        take their step's direction and the rest stay unknown until marked.
+        """
+        if direction is not None and direction not in DIRECTIONS:
+            raise InvalidInput(f"direction must be backward or forward, got {direction!r}")
+        paths = list(paths)
+        profile = self._profile_or_none()
+        total = archive.count_files(paths)
+        results: list[ImportResult] = []
+        for found in archive.walk(paths):
+            results.append(self._import_one(found, direction, profile))
+            if progress is not None:
+                progress(results[-1], len(results), max(total, len(results)))
+        return results
+
+    def _import_one(
+        self, found: FoundFile, direction: str | None, profile: Profile | None
+    ) -> ImportResult:
+        if found.data is None:
+            return ImportResult(found.path, "rejected", found.reason)
+        sha256 = importing.content_hash(found.data)
+        try:
+            with self._transaction() as db:
+                athlete = self._athlete(db)
+                existing = stored_activities.find_by_hash(db, athlete, sha256)
+                if existing is not None:
+                    return ImportResult(found.path, "duplicate", activity_id=existing)
+                activity = importing.parse_activity(found)
+                stored = importing.store_activity(
+                    db,
+                    athlete,
+                    activity,
+                    content_sha256=sha256,
+                    source_path=found.path,
+                    direction=direction,
+                    profile=profile,
+                )
+        except IntegrityError:  # another process stored the same file a moment ago
+            with self._transaction() as db:
+                existing = stored_activities.find_by_hash(db, self._athlete(db), sha256)
+            if existing is None:
+                raise
+            return ImportResult(found.path, "duplicate", activity_id=existing)
+        except RetrorunError as error:
+            return ImportResult(found.path, "rejected", str(error))
+        except SQLAlchemyError:
+            raise  # the database itself failed: not this file's fault, stop
+        except Exception as error:  # a file no parser foresaw must not stop the others
+            reason = f"could not be read ({type(error).__name__}: {error})"
+            return ImportResult(found.path, "rejected", reason)
+        return ImportResult(
+            found.path, "imported", activity_id=stored.id, activity=stored, samples=stored.samples
+        )
+
+    def _profile_or_none(self) -> Profile | None:
+        with self._transaction() as db:
+            return repository.load_profile(db, self._athlete(db))
+
+    def activities(self) -> list[StoredActivity]:
+        """Imported activities, oldest first, with their laps."""
+        with self._transaction() as db:
+            return stored_activities.activities(db, self._athlete(db))
+
+    def activity(self, activity_id: int) -> StoredActivity:
+        with self._transaction() as db:
+            row = stored_activities.activity_row(db, self._athlete(db), activity_id)
+            return stored_activities.stored(row, stored_activities.lap_rows(db, activity_id))
+
+    def set_activity_direction(
+        self, activity_id: int, direction: str, laps: Sequence[int] | None = None
+    ) -> StoredActivity:
+        """Mark an imported activity (or only the given laps) backward or forward.
+
+        Its backward time and energy are worked out again from the stored streams.
+        """
+        profile = self._profile_or_none()
+        with self._transaction() as db:
+            return importing.redirect_activity(
+                db, self._athlete(db), activity_id, direction, laps, profile
+            )

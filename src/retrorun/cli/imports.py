@@ -1,7 +1,272 @@
-"""Placeholder: this command group is being built."""
+"""`retrorun import` and `retrorun activity`: watch and phone files in, and what they were."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from retrorun.cli.context import app_for
+from retrorun.cli.output import console, error_console, print_json
+from retrorun.core.profile import Units
+from retrorun.core.serialize import KM_PER_MILE
+from retrorun.core.workout import Direction
+from retrorun.errors import InvalidInput
+from retrorun.importing import ImportResult
+from retrorun.store.activities import StoredActivity
+
+activity_app = typer.Typer(help="Imported activities: list them, show one, mark its direction.")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+TABLE_UP_TO = 25  # more imported files than this get only the summary line
+
+IMPORT_HELP = """Import activities recorded by a watch or phone.
+
+PATHS are FIT, GPX or TCX files (each may be gzipped, e.g. run.fit.gz), folders, and zip
+archives such as a Strava or Garmin bulk export. Each file is stored once (by content), matched
+to the planned session of its day (the UTC date of its start) and given an energy estimate.
+Damaged or hostile files are refused with the reason and add nothing; the others go on.
+
+Exit status: 0 when every file was imported or already present, 1 when any was rejected.
+"""
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the app."""
+    app.command("import", help=IMPORT_HELP)(import_command)
+    app.add_typer(activity_app, name="activity")
+
+
+def import_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or zip archives.")],
+    direction: Annotated[
+        Direction | None,
+        typer.Option(help="Mark every imported activity backward or forward."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    api = app_for(ctx)
+    with _ImportProgress(enabled=error_console.is_terminal) as progress:
+        results = api.import_files(
+            paths, direction=direction.value if direction else None, progress=progress.update
+        )
+    if not results:
+        raise InvalidInput("no FIT, GPX or TCX files found in " + ", ".join(map(str, paths)))
+    if as_json:
+        print_json([import_json(result) for result in results])
+    else:
+        _print_import(results)
+    if any(result.status == "rejected" for result in results):
+        raise typer.Exit(1)
+
+
+class _ImportProgress:
+    """A Rich progress bar on stderr: files, records per second and time left."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.progress = Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} files"),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=error_console,
+            transient=True,
+            disable=not enabled,
+        )
+        self.task: TaskID | None = None
+        self.samples = 0
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> _ImportProgress:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.progress.stop()
+
+    def update(self, result: ImportResult, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.progress.add_task("import", total=total, rate="")
+        self.samples += result.samples
+        per_s = self.samples / max(time.perf_counter() - self.started, 1e-9)
+        rate = f"{per_s:,.0f} records/s"
+        self.progress.update(self.task, completed=done, total=total, rate=rate)
+
+
+def _print_import(results: list[ImportResult]) -> None:
+    imported = [r.activity for r in results if r.activity is not None]
+    if 0 < len(imported) <= TABLE_UP_TO:
+        console.print(activity_table(imported))
+    counts = {s: sum(r.status == s for r in results) for s in ("imported", "duplicate", "rejected")}
+    console.print(
+        f"Imported {counts['imported']}, already present {counts['duplicate']}, "
+        f"rejected {counts['rejected']}.",
+        highlight=False,
+    )
+    for result in results:
+        if result.status == "rejected":
+            console.print(f"  rejected {result.path}: {result.reason}", markup=False)
+
+
+def import_json(result: ImportResult) -> dict[str, Any]:
+    """One file's outcome for scripts: path and status, then the reason or the activity."""
+    data: dict[str, Any] = {"path": result.path, "status": result.status}
+    if result.status == "rejected":
+        data["reason"] = result.reason
+    if result.activity_id is not None:
+        data["activity_id"] = result.activity_id
+    activity = result.activity
+    if activity is not None:
+        data.update(
+            sport=activity.sport,
+            start=activity.start.isoformat(),
+            duration_s=round(activity.duration_s, 3),
+            distance_m=_round(activity.distance_m, 2),
+            laps=len(activity.laps),
+            backward_s=round(activity.backward_s, 3),
+            kcal=_round(activity.kcal, 1),
+            direction=activity.direction,
+            matched_plan=activity.matched_plan,
+        )
+    return data
+
+
+def activity_json(activity: StoredActivity, units: Units = Units.METRIC) -> dict[str, Any]:
+    """An imported activity's summary; `history --json` shows these with `source: import`."""
+    distance_km = (activity.distance_m or 0.0) / 1000
+    data: dict[str, Any] = {
+        "id": activity.id,
+        "path": activity.source_path,
+        "format": activity.source_format,
+        "sport": activity.sport,
+        "start": activity.start.isoformat(),
+        "date": activity.start_date.isoformat(),
+        "duration_s": round(activity.duration_s, 3),
+        "minutes": round(activity.duration_s / 60, 2),
+        "elapsed_s": round(activity.elapsed_s, 3),
+        "distance_m": _round(activity.distance_m, 2),
+        "distance_km": _round(
+            None if activity.distance_m is None else activity.distance_m / 1000, 3
+        ),
+        "laps": len(activity.laps),
+        "direction": activity.direction,
+        "direction_source": activity.direction_source,
+        "backward_s": round(activity.backward_s, 3),
+        "kcal": _round(activity.kcal, 1),
+        "energy_model": activity.energy_model,
+        "device_kcal": activity.device_kcal,
+        "avg_heart_rate_bpm": _round(activity.avg_heart_rate_bpm, 1),
+        "max_heart_rate_bpm": activity.max_heart_rate_bpm,
+        "matched_plan": activity.matched_plan,
+    }
+    if units is Units.IMPERIAL and activity.distance_m is not None:
+        data["distance_mi"] = round(distance_km / KM_PER_MILE, 3)
+    return data
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def activity_table(activities: list[StoredActivity]) -> Table:
+    table = Table(
+        "id", "start (UTC)", "sport", "min", "km", "laps", "direction", "back min", "kcal"
+    )
+    table.add_column("plan")
+    for a in activities:
+        table.add_row(
+            str(a.id),
+            a.start.strftime("%Y-%m-%d %H:%M"),
+            a.sport or "-",
+            f"{a.duration_s / 60:.1f}",
+            "-" if a.distance_m is None else f"{a.distance_m / 1000:.2f}",
+            str(len(a.laps)),
+            a.direction or "unknown",
+            f"{a.backward_s / 60:.1f}",
+            "-" if a.kcal is None else f"{a.kcal:.0f}",
+            "yes" if a.matched_plan else "",
+        )
+    return table
+
+
+@activity_app.command("list")
+def activity_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Imported activities, oldest first."""
+    api = app_for(ctx)
+    activities = api.activities()
+    if as_json:
+        print_json([activity_json(a) for a in activities])
+    elif activities:
+        console.print(activity_table(activities))
+    else:
+        console.print("No imported activities yet: retrorun import PATH")
+
+
+@activity_app.command("show")
+def activity_show(
+    ctx: typer.Context,
+    activity_id: Annotated[int, typer.Argument(help="The id from `retrorun activity list`.")],
+    as_json: JsonOption = False,
+) -> None:
+    """One imported activity with its laps and their directions."""
+    _print_activity(app_for(ctx).activity(activity_id), as_json)
+
+
+@activity_app.command("mark")
+def activity_mark(
+    ctx: typer.Context,
+    activity_id: Annotated[int, typer.Argument(help="The id from `retrorun activity list`.")],
+    direction: Annotated[Direction, typer.Option(help="Backward or forward.")],
+    lap: Annotated[
+        list[int] | None,
+        typer.Option(help="Only this lap (0 is the first); repeat for several. Default: all."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark an imported activity, or some of its laps, backward or forward."""
+    activity = app_for(ctx).set_activity_direction(activity_id, direction.value, lap or None)
+    _print_activity(activity, as_json)
+
+
+def _print_activity(activity: StoredActivity, as_json: bool) -> None:
+    if as_json:
+        data = activity_json(activity)
+        data["lap_list"] = [
+            {
+                "index": lap.index,
+                "start_s": round(lap.start_s, 3),
+                "duration_s": round(lap.duration_s, 3),
+                "distance_m": _round(lap.distance_m, 2),
+                "workout_step_index": lap.workout_step_index,
+                "direction": lap.direction,
+            }
+            for lap in activity.laps
+        ]
+        print_json(data)
+        return
+    console.print(activity_table([activity]))
+    if activity.laps:
+        laps = Table("lap", "start min", "min", "km", "workout step", "direction")
+        for lap in activity.laps:
+            laps.add_row(
+                str(lap.index),
+                f"{lap.start_s / 60:.1f}",
+                f"{lap.duration_s / 60:.1f}",
+                "-" if lap.distance_m is None else f"{lap.distance_m / 1000:.2f}",
+                "-" if lap.workout_step_index is None else str(lap.workout_step_index),
+                lap.direction or "unknown",
+            )
+        console.print(laps)
+    if activity.energy_model:
+        console.print(f"Energy: {activity.energy_model}", markup=False, highlight=False)

@@ -9,11 +9,13 @@ from rich.table import Table
 
 from retrorun.api import LoggedSession
 from retrorun.cli.context import app_for, parse_date, today
+from retrorun.cli.imports import activity_json
 from retrorun.cli.output import console, print_json
 from retrorun.core.log import LogEntry
 from retrorun.core.profile import Units
 from retrorun.core.serialize import KM_PER_MILE
 from retrorun.core.workout import Direction, Mode, Setting
+from retrorun.store.activities import StoredActivity
 
 
 def register(app: typer.Typer) -> None:
@@ -65,30 +67,56 @@ def log(
 
 
 def history(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Everything you logged, oldest first."""
+    """Everything you logged or imported, oldest first (`source`: log or import)."""
     api = app_for(ctx)
     items = api.history()
+    imported = api.activities()
     try:
         units = api.profile().units
     except Exception:  # no profile yet: metric
         units = Units.METRIC
     if as_json:
-        print_json([log_json(item, units) for item in items])
+        logged = [(item.entry.date, {**log_json(item, units), "source": "log"}) for item in items]
+        found = [(a.start_date, imported_json(a, units)) for a in imported]
+        print_json([data for _, data in sorted(logged + found, key=lambda pair: pair[0])])
         return
     table = Table("date", "what", "min", "km", "RPE", "pain d/a/m", "plan")
-    for item in items:
-        e = item.entry
-        morning = "-" if e.pain_next_morning is None else str(e.pain_next_morning)
-        table.add_row(
-            e.date.isoformat(),
-            f"{e.direction.value} {e.mode.value} ({e.setting.value})",
-            f"{e.minutes:g}",
-            "-" if e.distance_km is None else f"{e.distance_km:g}",
-            str(e.rpe),
-            f"{e.pain_during}/{e.pain_after}/{morning}",
-            "yes" if item.matched_plan else "",
-        )
+    rows = [(item.entry.date, _log_row(item)) for item in items]
+    rows += [(a.start_date, _imported_row(a)) for a in imported]
+    for _, row in sorted(rows, key=lambda pair: pair[0]):
+        table.add_row(*row)
     console.print(table)
+
+
+def _log_row(item: LoggedSession) -> list[str]:
+    e = item.entry
+    morning = "-" if e.pain_next_morning is None else str(e.pain_next_morning)
+    return [
+        e.date.isoformat(),
+        f"{e.direction.value} {e.mode.value} ({e.setting.value})",
+        f"{e.minutes:g}",
+        "-" if e.distance_km is None else f"{e.distance_km:g}",
+        str(e.rpe),
+        f"{e.pain_during}/{e.pain_after}/{morning}",
+        "yes" if item.matched_plan else "",
+    ]
+
+
+def _imported_row(a: StoredActivity) -> list[str]:
+    return [
+        a.start_date.isoformat(),
+        f"{a.direction or 'direction unknown'} {a.sport or ''} (imported #{a.id})",
+        f"{a.duration_s / 60:.0f}",
+        "-" if a.distance_m is None else f"{a.distance_m / 1000:.2f}",
+        "-",
+        "-",
+        "yes" if a.matched_plan else "",
+    ]
+
+
+def imported_json(activity: StoredActivity, units: Units) -> dict[str, Any]:
+    """An imported activity in `history --json`: the activity's summary and `source: import`."""
+    return {**activity_json(activity, units), "source": "import"}
 
 
 def log_json(item: LoggedSession, units: Units) -> dict[str, Any]:

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -88,3 +100,65 @@ class LogRow(Base):
     with_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActivityRow(Base):
+    """An imported activity: summaries as columns, the per-second streams as one blob.
+
+    `content_sha256` (of the decompressed file) is unique per athlete, so a file imported
+    twice, under another name or inside an archive, is stored once. `direction` is backward,
+    forward, mixed or unknown (NULL); `backward_s` is the time known to be backward.
+    """
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "content_sha256", name="uq_activities_athlete_content"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"), index=True)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str] = mapped_column(String(1000))
+    source_format: Mapped[str] = mapped_column(String(10))
+    sport: Mapped[str | None] = mapped_column(String(40))
+    sub_sport: Mapped[str | None] = mapped_column(String(40))
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    start_date: Mapped[date] = mapped_column(Date, index=True)  # the UTC date of `start`
+    duration_s: Mapped[float] = mapped_column(Float)
+    elapsed_s: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    direction: Mapped[str | None] = mapped_column(String(10))
+    direction_source: Mapped[str | None] = mapped_column(String(10))  # user | workout
+    backward_s: Mapped[float] = mapped_column(Float, default=0.0)
+    kcal: Mapped[float | None] = mapped_column(Float)
+    energy_model: Mapped[str | None] = mapped_column(String(200))
+    device_kcal: Mapped[float | None] = mapped_column(Float)
+    avg_heart_rate_bpm: Mapped[float | None] = mapped_column(Float)
+    max_heart_rate_bpm: Mapped[float | None] = mapped_column(Float)
+    samples: Mapped[int] = mapped_column(Integer)
+    lap_count: Mapped[int] = mapped_column(Integer)
+    planned_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planned_sessions.id", ondelete="SET NULL"), index=True
+    )
+    streams: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActivityLapRow(Base):
+    """One lap of an imported activity, with the direction it was done in (NULL: unknown)."""
+
+    __tablename__ = "activity_laps"
+    __table_args__ = (
+        UniqueConstraint("activity_id", "lap_index", name="uq_activity_laps_activity_lap"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    lap_index: Mapped[int] = mapped_column(Integer)
+    start_s: Mapped[float] = mapped_column(Float)  # from the activity's start
+    duration_s: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    workout_step_index: Mapped[int | None] = mapped_column(Integer)
+    direction: Mapped[str | None] = mapped_column(String(10))

@@ -1,0 +1,183 @@
+"""Reading and writing imported activities. Every query is scoped to one athlete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import defer
+
+from retrorun.core.serialize import workout_from_dict
+from retrorun.core.workout import Workout
+from retrorun.errors import NotFound
+from retrorun.store.models import ActivityLapRow, ActivityRow, LogRow, PlannedSessionRow
+from retrorun.store.repository import planned_session_id
+
+
+@dataclass(frozen=True)
+class StoredLap:
+    index: int
+    start_s: float
+    duration_s: float
+    distance_m: float | None
+    workout_step_index: int | None
+    direction: str | None  # backward | forward | None (unknown)
+
+
+@dataclass(frozen=True)
+class StoredActivity:
+    """An imported activity's summary as stored (the streams stay in the database)."""
+
+    id: int
+    source_path: str
+    source_format: str
+    sport: str | None
+    start: datetime  # UTC
+    duration_s: float
+    elapsed_s: float
+    distance_m: float | None
+    direction: str | None  # backward | forward | mixed | None (unknown)
+    direction_source: str | None  # user | workout | None
+    backward_s: float
+    kcal: float | None
+    energy_model: str | None
+    device_kcal: float | None
+    avg_heart_rate_bpm: float | None
+    max_heart_rate_bpm: float | None
+    samples: int
+    planned_session_id: int | None
+    laps: tuple[StoredLap, ...]
+
+    @property
+    def matched_plan(self) -> bool:
+        return self.planned_session_id is not None
+
+    @property
+    def start_date(self) -> date:
+        """The UTC date, which is the day the activity counts for in the plan."""
+        return self.start.astimezone(UTC).date()
+
+
+def find_by_hash(db: DbSession, athlete: int, content_sha256: str) -> int | None:
+    query = select(ActivityRow.id).where(
+        ActivityRow.athlete_id == athlete, ActivityRow.content_sha256 == content_sha256
+    )
+    return db.scalars(query).first()
+
+
+def planned_workout(db: DbSession, athlete: int, day: date) -> tuple[int, Workout] | None:
+    """The active plan's session on that day and its workout, if there is one."""
+    session_id = planned_session_id(db, athlete, day)
+    if session_id is None:
+        return None
+    row = db.get_one(PlannedSessionRow, session_id)
+    return session_id, workout_from_dict(row.workout)
+
+
+def backward_sessions_before(db: DbSession, athlete: int, moment: datetime) -> int:
+    """Backward sessions done before `moment`: logged ones by day, imported ones by start."""
+    logged = db.scalar(
+        select(func.count())
+        .select_from(LogRow)
+        .where(
+            LogRow.athlete_id == athlete,
+            LogRow.direction == "backward",
+            LogRow.date < moment.astimezone(UTC).date(),
+        )
+    )
+    imported = db.scalar(
+        select(func.count())
+        .select_from(ActivityRow)
+        .where(
+            ActivityRow.athlete_id == athlete,
+            ActivityRow.backward_s > 0,
+            ActivityRow.start < moment,
+        )
+    )
+    return int(logged or 0) + int(imported or 0)
+
+
+def add_activity(db: DbSession, row: ActivityRow, laps: list[ActivityLapRow]) -> int:
+    """Insert an activity and its laps (one flush for the row, one batch for the laps)."""
+    db.add(row)
+    db.flush()
+    for lap in laps:
+        lap.activity_id = row.id
+    db.add_all(laps)
+    db.flush()
+    return row.id
+
+
+def activity_row(db: DbSession, athlete: int, activity_id: int) -> ActivityRow:
+    row = db.get(ActivityRow, activity_id)
+    if row is None or row.athlete_id != athlete:
+        raise NotFound(f"no imported activity with id {activity_id}: see retrorun activity list")
+    return row
+
+
+def lap_rows(db: DbSession, activity_id: int) -> list[ActivityLapRow]:
+    query = select(ActivityLapRow).where(ActivityLapRow.activity_id == activity_id)
+    return list(db.scalars(query.order_by(ActivityLapRow.lap_index)).all())
+
+
+def stored(row: ActivityRow, laps: list[ActivityLapRow]) -> StoredActivity:
+    return StoredActivity(
+        id=row.id,
+        source_path=row.source_path,
+        source_format=row.source_format,
+        sport=row.sport,
+        start=aware(row.start),
+        duration_s=row.duration_s,
+        elapsed_s=row.elapsed_s,
+        distance_m=row.distance_m,
+        direction=row.direction,
+        direction_source=row.direction_source,
+        backward_s=row.backward_s,
+        kcal=row.kcal,
+        energy_model=row.energy_model,
+        device_kcal=row.device_kcal,
+        avg_heart_rate_bpm=row.avg_heart_rate_bpm,
+        max_heart_rate_bpm=row.max_heart_rate_bpm,
+        samples=row.samples,
+        planned_session_id=row.planned_session_id,
+        laps=tuple(
+            StoredLap(
+                lap.lap_index,
+                lap.start_s,
+                lap.duration_s,
+                lap.distance_m,
+                lap.workout_step_index,
+                lap.direction,
+            )
+            for lap in laps
+        ),
+    )
+
+
+def activities(db: DbSession, athlete: int) -> list[StoredActivity]:
+    """All imported activities, oldest first, with their laps (two queries, no blobs read)."""
+    query = (
+        select(ActivityRow)
+        .options(defer(ActivityRow.streams))
+        .where(ActivityRow.athlete_id == athlete)
+        .order_by(ActivityRow.start, ActivityRow.id)
+    )
+    rows = db.scalars(query).all()
+    laps: dict[int, list[ActivityLapRow]] = {row.id: [] for row in rows}
+    if rows:
+        lap_query = (
+            select(ActivityLapRow)
+            .join(ActivityRow, ActivityRow.id == ActivityLapRow.activity_id)
+            .where(ActivityRow.athlete_id == athlete)
+            .order_by(ActivityLapRow.activity_id, ActivityLapRow.lap_index)
+        )
+        for lap in db.scalars(lap_query):
+            laps[lap.activity_id].append(lap)
+    return [stored(row, laps[row.id]) for row in rows]
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
