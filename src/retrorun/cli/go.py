@@ -1,7 +1,309 @@
-"""Placeholder: this command group is being built."""
+"""`retrorun go`: play a day's session in the terminal, cue by cue, then offer to log it.
+
+The screen shows the step, the time left, the next step and the last cue; a bell rings at every
+cue. Keys: space pauses, n skips to the next step, q stops. Without a terminal the cues are
+printed one a line as they come, and the log command to run is printed at the end.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import select
+import subprocess
+import sys
+import termios
+import time
+import tty
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import IO, Annotated
 
 import typer
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from retrorun.api import Retrorun
+from retrorun.cli.context import app_for, parse_date, today
+from retrorun.cli.output import console, error_console
+from retrorun.core.log import LogEntry
+from retrorun.core.timeline import Cue, Side
+from retrorun.core.workout import Session
+from retrorun.errors import InvalidInput
+from retrorun.formats.audio import SPEECH_WPM, speech_program
+from retrorun.guide import Player, main_activity
+
+MAX_SPEED = 10_000
+TICK_S = 0.2  # the screen's clock moves at least this often (real seconds)
+RECENT_CUES = 8
+SPEECH_WAIT_S = 15  # the longest cue takes about 12 s to say
+SIDE_COLOURS = {Side.LEFT: "cyan", Side.RIGHT: "magenta"}
 
 
 def register(app: typer.Typer) -> None:
-    """Add this group's commands to the app."""
+    app.command("go")(go)
+
+
+def go(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Option("--date", help="The day, YYYY-MM-DD (default today).")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(help="Play this many times faster (to try it out), e.g. 60.")
+    ] = 1.0,
+    speak: Annotated[
+        bool, typer.Option(help="Say each cue aloud with espeak-ng (when it is installed).")
+    ] = False,
+) -> None:
+    """Play the session live: step, time left, next step and each cue, with a bell.
+
+    Keys: space pauses or resumes, n skips to the next step, q stops.
+    At the end (or on q) you are offered to log the minutes you did.
+    """
+    if not 0 < speed <= MAX_SPEED:
+        raise InvalidInput(f"--speed must be more than 0 and at most {MAX_SPEED:,}")
+    api = app_for(ctx)
+    session, timeline = api.session(parse_date(day) if day else today())
+    player = Player(session.workout, timeline)
+    voice = Voice.start_if(speak)
+    try:
+        with read_keys(sys.stdin) as keys:
+            if console.is_terminal:
+                with Live(console=console, screen=True, auto_refresh=False) as live:
+
+                    def show(fired: list[Cue]) -> None:
+                        live.update(screen(session, player, speed), refresh=True)
+
+                    play(player, speed, keys, show, console, voice)
+            else:
+                console.print(f"{session.date.isoformat()}: {session.workout.title}")
+                play(player, speed, keys, print_cues, console, voice)
+    finally:
+        voice.stop(let_finish=player.finished)  # the last words ("Session done...") are said
+    offer_log(api, session, player)
+
+
+# --- the loop ---------------------------------------------------------------------------------
+
+Keys = Callable[[float], str]
+
+
+def play(
+    player: Player,
+    speed: float,
+    keys: Keys,
+    show: Callable[[list[Cue]], None],
+    out: Console,
+    voice: Voice,
+) -> None:
+    """Run the player against the real clock until the session ends or q is pressed."""
+    fired = player.advance(0)
+    last = time.monotonic()
+    while True:
+        if out.is_terminal:
+            for _ in fired:
+                out.bell()
+        if fired:
+            voice.say(fired[-1].text)
+        show(fired)
+        if player.finished:
+            return
+        pressed = keys(_wait_s(player, speed))
+        now = time.monotonic()
+        fired = player.advance((now - last) * speed)
+        last = now
+        for key in pressed:  # in the order they were typed
+            if key == "q":
+                show(fired)
+                return
+            if key == " ":
+                player.toggle_pause()
+            elif key == "n":
+                fired += player.skip()
+
+
+def _wait_s(player: Player, speed: float) -> float:
+    """Real seconds to wait for a key: until the next cue is due, and never long."""
+    upcoming = player.next_cue
+    if upcoming is None or player.paused:
+        return TICK_S
+    return min(TICK_S, max(upcoming.t_s - player.position_s, 0.0) / speed)
+
+
+def print_cues(fired: list[Cue]) -> None:
+    for cue in fired:
+        console.print(cue_line(cue), highlight=False, soft_wrap=True)
+
+
+def cue_line(cue: Cue) -> str:
+    return f"{clock(cue.t_s)}  {cue.kind.value:<9} {cue.text}"
+
+
+def clock(seconds: float) -> str:
+    minutes, rest = divmod(math.ceil(seconds), 60)
+    return f"{minutes:02d}:{rest:02d}"
+
+
+@contextmanager
+def read_keys(stream: IO[str]) -> Iterator[Keys]:
+    """Keys pressed, without waiting for Enter (cbreak mode, restored on the way out).
+
+    When the input is not a terminal there are no keys: waiting is just sleeping.
+    """
+    if not stream.isatty():
+
+        def sleep_only(timeout_s: float) -> str:
+            time.sleep(timeout_s)
+            return ""
+
+        yield sleep_only
+        return
+    fd = stream.fileno()
+    saved = termios.tcgetattr(fd)
+
+    def pressed(timeout_s: float) -> str:
+        ready, _, _ = select.select([fd], [], [], timeout_s)
+        return os.read(fd, 64).decode(errors="ignore").lower() if ready else ""
+
+    try:
+        tty.setcbreak(fd)
+        yield pressed
+    finally:
+        termios.tcsetattr(fd, termios.TCSAFLUSH, saved)  # and drop keys typed meanwhile
+
+
+class Voice:
+    """Cues said aloud by espeak-ng, each cutting off the one before."""
+
+    def __init__(self, program: str | None) -> None:
+        self.program = program
+        self.speaking: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def start_if(cls, wanted: bool) -> Voice:
+        program = speech_program() if wanted else None
+        if wanted and program is None:
+            error_console.print(
+                "[yellow]warning:[/] espeak-ng is not installed (or RETRORUN_SPEECH=none): "
+                "bell only, no words",
+                highlight=False,
+                soft_wrap=True,
+            )
+        return cls(program)
+
+    def say(self, text: str) -> None:
+        if self.program is None:
+            return
+        self.stop()
+        with suppress(OSError):  # no sound device, say: the bell still rings
+            self.speaking = subprocess.Popen(
+                [self.program, "-s", str(SPEECH_WPM)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            assert self.speaking.stdin is not None
+            self.speaking.stdin.write(text.encode())
+            self.speaking.stdin.close()
+
+    def stop(self, let_finish: bool = False) -> None:
+        if self.speaking is not None and self.speaking.poll() is None:
+            if let_finish:
+                with suppress(subprocess.TimeoutExpired):
+                    self.speaking.wait(timeout=SPEECH_WAIT_S)
+            self.speaking.terminate()
+            self.speaking.wait()
+        self.speaking = None
+
+
+# --- the screen -------------------------------------------------------------------------------
+
+
+def screen(session: Session, player: Player, speed: float) -> RenderableType:
+    """The whole screen for the player's present state."""
+    step = player.step
+    upcoming = player.next_step
+    status = Table.grid(padding=(0, 2))
+    status.add_column(style="bold")
+    status.add_column()
+    status.add_row("Now", f"{step.describe()} · {step.setting.value}")
+    status.add_row(
+        "Left",
+        f"step [bold]{clock(player.step_left_s)}[/] · session {clock(player.session_left_s)}"
+        f" of {clock(player.duration_s)}",
+    )
+    status.add_row("Next", upcoming.describe() if upcoming else "the end")
+    title = f"{session.date.isoformat()} · {session.workout.title}"
+    if speed != 1:
+        title += f" · {speed:g}× speed"
+    parts: list[RenderableType] = [Panel(status, title=title, title_align="left")]
+    parts.append(cue_panel(player))
+    parts.extend(Text(cue_line(cue), style="dim") for cue in player.played[-RECENT_CUES:])
+    keys = "space pause · n next step · q stop"
+    parts.append(Text(f"PAUSED · {keys}" if player.paused else keys, style="reverse"))
+    return Group(*parts)
+
+
+def cue_panel(player: Player) -> Panel:
+    """The last cue, big and coloured by shoulder so it can be read at a glance."""
+    cue = player.last_cue
+    if cue is None:
+        return Panel(Text("Get ready.", style="bold"), padding=(1, 4))
+    colour = SIDE_COLOURS.get(cue.side, "yellow") if cue.side else "yellow"
+    number = player.timeline.cues.index(cue) + 1
+    title = f"{clock(cue.t_s)} · cue {number} of {len(player.timeline.cues)} · {cue.kind.value}"
+    words = Text(cue.text.upper(), style=f"bold {colour}", justify="center")
+    return Panel(words, title=title, padding=(1, 4), border_style=colour)
+
+
+# --- logging what was done --------------------------------------------------------------------
+
+
+def offer_log(api: Retrorun, session: Session, player: Player) -> None:
+    """Offer to log the minutes actually done (skips and pauses do not count)."""
+    minutes = round(player.done_s / 60, 1)
+    total = session.workout.duration_s / 60
+    state = "Session done" if player.finished else "Stopped"
+    console.print(f"{state}: you did {minutes:g} of {total:g} minutes.", highlight=False)
+    if minutes <= 0:
+        return
+    direction, mode, setting = main_activity(session.workout)
+    day = today()
+    if not sys.stdin.isatty():
+        console.print(
+            f"Log it with: retrorun log --date {day.isoformat()} --minutes {minutes:g} "
+            f"--direction {direction.value} --mode {mode.value} --setting {setting.value} "
+            "--rpe N --pain-during N --pain-after N   (N: 0–10)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    if not typer.confirm("Log this session?", default=True):
+        return
+    entry = LogEntry(
+        date=day,
+        minutes=minutes,
+        direction=direction,
+        mode=mode,
+        setting=setting,
+        rpe=ask_0_to_10("Effort, 0 (rest) to 10 (maximal)"),
+        pain_during=ask_0_to_10("Pain during, 0 (none) to 10"),
+        pain_after=ask_0_to_10("Pain now, after, 0 (none) to 10"),
+        with_partner=session.workout.spotting is not None
+        and typer.confirm("Did a partner spot you?", default=True),
+    )
+    api.log(entry, day)
+    console.print(f"Logged {minutes:g} min of {direction.value} {mode.value} on {day}.")
+
+
+def ask_0_to_10(question: str) -> int:
+    """Ask again until the answer is a whole number on the 0–10 scale."""
+    while True:
+        answer: int = typer.prompt(question, type=int)
+        if 0 <= answer <= 10:
+            return answer
+        console.print("Please give a whole number from 0 to 10.")

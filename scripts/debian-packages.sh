@@ -1,0 +1,25 @@
+# Sourced by scripts/test.sh: the Debian packages the tests use for real.
+#   espeak-ng  speaks the cues of the audio track
+#   lame       encodes MP3 quickly
+# Installed as root when missing; elsewhere the tests that need them skip (and fail under CI=true).
+
+RETRORUN_DEBIAN_PACKAGES="espeak-ng lame"
+
+missing_packages() {
+    local package
+    for package in $RETRORUN_DEBIAN_PACKAGES; do
+        command -v "$package" >/dev/null 2>&1 || printf '%s ' "$package"
+    done
+}
+
+missing=$(missing_packages)
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+        echo "debian: installing $missing" >&2
+        apt-get update -qq
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+    else
+        echo "debian: missing $missing (not root): the tests that need them will skip" >&2
+    fi
+fi
