@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session as DbSession
@@ -128,16 +128,21 @@ class Retrorun:
             upcoming = [s.date for s in plan.sessions if s.date > day]
             hint = f"; the next one is on {upcoming[0].isoformat()}" if upcoming else ""
             raise NotFound(f"no session planned on {day.isoformat()}{hint}")
+        return session, self.timeline(session)
+
+    def timeline(self, session: Session) -> Timeline:
+        """A session's cue timeline, spoken in the person's units."""
         imperial = self.profile().units.value == "imperial"
-        return session, build_timeline(session.workout, imperial=imperial)
+        return build_timeline(session.workout, imperial=imperial)
 
     def session_cost(self, session: Session) -> SessionCost:
-        """Estimated energy of a planned session, knowing how practised the person is by then."""
-        practised = sum(
-            1
-            for item in self.history()
-            if item.entry.direction.value == "backward" and item.entry.date < session.date
-        )
+        """Estimated energy of a planned session, knowing how practised the person is by then.
+
+        Practice counts the backward sessions logged or imported before the session's day.
+        """
+        day_start = datetime.combine(session.date, time.min, tzinfo=UTC)
+        with self._transaction() as db:
+            practised = stored_activities.backward_sessions_before(db, self._athlete(db), day_start)
         return session_cost(session.workout, self.profile().mass_kg, practised)
 
     # --- logs --------------------------------------------------------------------------------

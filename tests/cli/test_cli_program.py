@@ -265,6 +265,16 @@ def test_every_command_has_help(tmp_path: Path) -> None:
         ["session", "show", "--help"],
         ["log", "--help"],
         ["history", "--help"],
+        ["go", "--help"],
+        ["export", "audio", "--help"],
+        ["export", "fit", "--help"],
+        ["export", "ics", "--help"],
+        ["import", "--help"],
+        ["activity", "list", "--help"],
+        ["activity", "show", "--help"],
+        ["activity", "mark", "--help"],
+        ["energy", "--help"],
+        ["profile", "show", "--help"],
     ):
         result = run(tmp_path / "x.db", *args)
         assert result.code == 0 and "Usage" in result.out, args

@@ -160,3 +160,14 @@ def test_unreachable_database_is_one_clear_error(tmp_path: object) -> None:
 
     with pytest.raises(RetrorunError, match="cannot open the database"):
         Retrorun("postgresql+psycopg://nobody@127.0.0.1:1/none")
+
+
+def test_practice_logged_before_a_session_lowers_its_cost(database: str) -> None:
+    api = _ready(database)
+    plan = api.new_plan(date(2026, 12, 1))
+    later, first = plan.sessions[-1], plan.sessions[0]
+    novice = api.session_cost(later).kcal
+    api.log(GOOD_LOG, TODAY)  # a backward walk on 2026-12-02
+    assert api.session_cost(later).kcal < novice
+    assert api.session_cost(first).kcal == api.session_cost(first).kcal  # same day: not counted
+    assert api.timeline(later) == api.session(later.date)[1]

@@ -11,8 +11,6 @@ import typer
 
 from retrorun.cli.context import app_for
 from retrorun.cli.output import console
-from retrorun.core.profile import Units
-from retrorun.core.timeline import build_timeline
 from retrorun.errors import InvalidInput
 from retrorun.formats.ics import CalendarSession, plan_to_ics
 from retrorun.formats.output_file import check_extension, write_atomically
@@ -65,12 +63,7 @@ def export_ics(
     if weeks is not None and not 1 <= weeks <= len(plan.weeks):
         raise InvalidInput(f"the plan has weeks 1–{len(plan.weeks)} (asked for {weeks} weeks)")
     chosen = [s for s in plan.sessions if weeks is None or s.week <= weeks]
-    # One timeline per session, built as api.session builds it but from the plan loaded once:
-    # asking api.session for each day reloads the whole plan every time (seconds for a year).
-    imperial = api.profile().units is Units.IMPERIAL
-    entries = [
-        CalendarSession(s, build_timeline(s.workout, imperial), api.session_cost(s)) for s in chosen
-    ]
+    entries = [CalendarSession(s, api.timeline(s), api.session_cost(s)) for s in chosen]
     data = plan_to_ics(
         entries,
         athlete=api.athlete,
