@@ -141,3 +141,9 @@ def test_import_commands_have_help(tmp_path: Path) -> None:
         result = run(tmp_path / "x.db", *args)
         assert result.code == 0 and "Usage" in result.out, args
     assert "Strava or Garmin bulk export" in run(tmp_path / "x.db", "import", "--help").out
+
+
+def test_import_without_a_profile_says_why_there_is_no_energy(tmp_path: Path) -> None:
+    result = run(tmp_path / "fresh.db", "import", str(DATA / "run.gpx"))
+    assert result.code == 0, result.err
+    assert "Energy not estimated: no profile" in " ".join(result.out.split())

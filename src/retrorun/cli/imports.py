@@ -117,6 +117,9 @@ def _print_import(results: list[ImportResult]) -> None:
     for result in results:
         if result.status == "rejected":
             console.print(f"  rejected {result.path}: {result.reason}", markup=False)
+    no_energy = {a.energy_model for a in imported if a.kcal is None and a.energy_model}
+    for reason in sorted(no_energy):
+        console.print(f"Energy not estimated: {reason}.", markup=False)
 
 
 def import_json(result: ImportResult) -> dict[str, Any]:
