@@ -102,3 +102,16 @@ def test_a_knee_rehab_walking_session_reads_as_expected() -> None:
 @given(st.sampled_from([Side.LEFT, Side.RIGHT]))
 def test_other_side(side: Side) -> None:
     assert side.other() is not side and side.other().other() is side
+
+
+def test_imperial_units_in_words_and_descriptions() -> None:
+    profile = Profile(
+        68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, True, True
+    )
+    screening = Screening(date(2026, 11, 25), dict.fromkeys(QUESTION_IDS, False))
+    workout = make_plan(profile, screening, date(2026, 12, 1)).sessions[0].workout
+    backward = workout.steps[1]
+    assert backward.describe(imperial=True).endswith("1.3 mph")
+    assert backward.describe().endswith("2.2 km/h")
+    words = build_timeline(workout, imperial=True).cues
+    assert any("1.3 miles an hour" in cue.text for cue in words)

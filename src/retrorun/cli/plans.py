@@ -86,7 +86,7 @@ def session_show(
     if as_json:
         print_json(session_json(session, timeline, cost, api.profile().units))
         return
-    _print_session(session, timeline, cost)
+    _print_session(session, timeline, cost, api.profile().units is Units.IMPERIAL)
 
 
 def session_json(
@@ -143,7 +143,7 @@ def _print_plan(plan: Plan, only_week: int | None) -> None:
     console.print(table)
 
 
-def _print_session(session: Session, timeline: Timeline, cost: SessionCost) -> None:
+def _print_session(session: Session, timeline: Timeline, cost: SessionCost, imperial: bool) -> None:
     workout = session.workout
     console.print(f"[bold]{session.date.strftime('%A %Y-%m-%d')}: {workout.title}[/]")
     console.print(f"{workout.duration_s // 60} min, of which {workout.backward_s / 60:g} backward")
@@ -154,7 +154,7 @@ def _print_session(session: Session, timeline: Timeline, cost: SessionCost) -> N
         console.print(f"• {workout.spotting}")
     steps = Table("#", "step", "setting")
     for index, step in enumerate(workout.steps, 1):
-        steps.add_row(str(index), step.describe(), step.setting.value)
+        steps.add_row(str(index), step.describe(imperial), step.setting.value)
     console.print(steps)
     cues = Table("time", "cue", "words")
     for cue in timeline.cues:

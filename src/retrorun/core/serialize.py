@@ -27,7 +27,7 @@ def step_to_dict(step: Step, units: Units = Units.METRIC) -> dict[str, Any]:
         "distance_m": step.distance_m,
         "rpe": step.rpe,
         "speed_m_s": step.speed_m_s,
-        "description": step.describe(),
+        "description": step.describe(imperial=units is Units.IMPERIAL),
     }
     if step.speed_m_s is not None:
         kmh = step.speed_m_s * 3.6

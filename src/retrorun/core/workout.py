@@ -26,6 +26,8 @@ class Setting(StrEnum):
     USUAL_ROUTE = "usual-route"  # forward-only run days: wherever the runner usually runs
 
 
+MPH_PER_M_S = 3600 / 1609.344
+
 SAFE_SETTINGS = frozenset({Setting.TREADMILL, Setting.TRACK})
 
 SETTING_WORDS: dict[Setting, str] = {
@@ -77,8 +79,8 @@ class Step:
     def is_backward(self) -> bool:
         return self.direction is Direction.BACKWARD
 
-    def describe(self) -> str:
-        """The step in a runner's words, e.g. 'backward walk, 3 min, RPE 3'."""
+    def describe(self, imperial: bool = False) -> str:
+        """The step in a runner's words, e.g. 'backward walk, 3 min, RPE 3, 2.2 km/h'."""
         if self.duration_s is None:
             amount = f"{(self.distance_m or 0) / 1000:g} km"
         elif self.duration_s % 60 == 0:
@@ -88,7 +90,11 @@ class Step:
         name = f"{self.direction.value} {self.mode.value}"
         if self.kind in (StepKind.WARM_UP, StepKind.COOL_DOWN):
             name = f"{self.kind.value}: {name}"
-        speed = f", {self.speed_m_s * 3.6:.1f} km/h" if self.speed_m_s else ""
+        speed = ""
+        if self.speed_m_s and imperial:
+            speed = f", {self.speed_m_s * MPH_PER_M_S:.1f} mph"
+        elif self.speed_m_s:
+            speed = f", {self.speed_m_s * 3.6:.1f} km/h"
         return f"{name}, {amount}, RPE {self.rpe}{speed}"
 
 
