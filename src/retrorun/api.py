@@ -1,162 +1,138 @@
-"""The public Python API. The CLI, the web app and the tests call this; no rule lives in them.
+"""The local owner's API: one person's retro running on one database, with no sign-in.
 
-Each call is one transaction: either everything it writes is stored, or nothing is. The one
-exception is `import_files`, which runs one transaction per file, so that a bad file among
-many adds nothing while the others are still imported.
+A thin handle on the service layer (`retrorun.services`) for the CLI, scripts and tests that
+act as the owner of a database: it builds an App, makes sure the schema exists (a brand-new
+database is set up on first use, as `retrorun init` would), and calls the services for one
+athlete. Everything it does goes through the same permission-checked service calls as the web
+app; no rule lives here.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from typing import IO
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session as DbSession
+from sqlalchemy import Engine
 
-from retrorun import importing
-from retrorun.core.log import LogEntry, validate_log
-from retrorun.core.plan import Plan, make_plan
+from retrorun.core.log import LogEntry
+from retrorun.core.plan import Plan
 from retrorun.core.profile import Profile
 from retrorun.core.screening import Screening
-from retrorun.core.session_cost import SessionCost, session_cost
-from retrorun.core.timeline import Timeline, build_timeline
+from retrorun.core.session_cost import SessionCost
+from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Session
-from retrorun.errors import InvalidInput, NotFound, NotReady, RetrorunError
-from retrorun.formats import archive
-from retrorun.formats.archive import FoundFile
+from retrorun.errors import SchemaNotReady
 from retrorun.importing import ImportResult
-from retrorun.store import activities as stored_activities
-from retrorun.store import repository
+from retrorun.services import activities, athletes, logs, plans
+from retrorun.services.access import Actor
+from retrorun.services.app import LOCAL_ATHLETE, App, Scope
+from retrorun.services.logs import LoggedSession
 from retrorun.store.activities import StoredActivity
-from retrorun.store.database import database_url, open_engine, upgrade
+from retrorun.store.database import current_revision
 
-DEFAULT_ATHLETE = "me"
-DIRECTIONS = ("backward", "forward")
+DEFAULT_ATHLETE = LOCAL_ATHLETE
 
 # Called after each file: (what became of it, files done, files in all so far).
 ImportProgress = Callable[[ImportResult, int, int], None]
 
+__all__ = ["DEFAULT_ATHLETE", "LoggedSession", "Retrorun", "prepare"]
 
-@dataclass(frozen=True)
-class LoggedSession:
-    id: int
-    matched_plan: bool
-    entry: LogEntry
+
+def prepare(app: App) -> None:
+    """Set up a brand-new database (no tables at all) as `init` does; refuse an older schema.
+
+    An existing database is never migrated behind the owner's back: `retrorun db upgrade` does
+    that, and the error says so.
+    """
+    if current_revision(app.engine) is None:
+        app.upgrade()
+    app.check_schema()
 
 
 class Retrorun:
-    """One person's retro running, on one database (SQLite file or PostgreSQL URL)."""
+    """One athlete's retro running, acted on by the local owner (or by `actor`)."""
 
-    def __init__(self, db: str | None = None, athlete: str = DEFAULT_ATHLETE) -> None:
-        self.url = database_url(db)
-        self.engine = open_engine(self.url)
-        upgrade(self.engine)
-        self.athlete = athlete
-        with self._transaction() as db_session:
-            repository.athlete_id(db_session, athlete)
+    def __init__(
+        self,
+        db: str | None = None,
+        athlete: str = DEFAULT_ATHLETE,
+        *,
+        app: App | None = None,
+        actor: Actor | None = None,
+    ) -> None:
+        self.app = app or App(db)
+        self._owns_app = app is None
+        try:
+            prepare(self.app)
+        except SchemaNotReady:
+            self.close()
+            raise
+        self.actor = actor or self.app.named_athlete(athlete)
+        self.scope: Scope = self.app.scope(self.actor)
+        self.athlete_id = self.scope.own_athlete
 
-    @contextmanager
-    def _transaction(self) -> Iterator[DbSession]:
-        with DbSession(self.engine) as db_session, db_session.begin():
-            yield db_session
+    @property
+    def url(self) -> str:
+        return self.app.url
 
-    def _athlete(self, db_session: DbSession) -> int:
-        found = repository.athlete_id(db_session, self.athlete)
-        assert found is not None
-        return found
+    @property
+    def engine(self) -> Engine:
+        return self.app.engine
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._owns_app:
+            self.app.close()
 
     # --- profile and screening ---------------------------------------------------------------
 
-    def set_profile(self, profile: Profile) -> None:
-        with self._transaction() as db:
-            repository.save_profile(db, self._athlete(db), profile)
+    def set_profile(self, profile: Profile) -> Profile | None:
+        return athletes.set_profile(self.scope, self.athlete_id, profile)
 
     def profile(self) -> Profile:
-        with self._transaction() as db:
-            profile = repository.load_profile(db, self._athlete(db))
-        if profile is None:
-            raise NotReady("set your profile first: retrorun profile set --help")
-        return profile
+        return athletes.profile(self.scope, self.athlete_id)
+
+    def profile_or_none(self) -> Profile | None:
+        return athletes.profile_or_none(self.scope, self.athlete_id)
 
     def screen(self, answers: Mapping[str, bool], today: date, cleared: bool = False) -> Screening:
-        screening = Screening(today, dict(answers), cleared_by_doctor=cleared)
-        with self._transaction() as db:
-            repository.save_screening(db, self._athlete(db), screening)
-        return screening
+        return athletes.screen(self.scope, self.athlete_id, answers, today, cleared)
 
     def screening(self) -> Screening | None:
-        with self._transaction() as db:
-            found = repository.latest_screening(db, self._athlete(db))
-        return found[1] if found else None
+        return athletes.screening(self.scope, self.athlete_id)
 
     # --- plan and sessions -------------------------------------------------------------------
 
     def new_plan(self, start: date, weeks: int | None = None, cleared: bool = False) -> Plan:
-        """Make and store a plan; `cleared` records the person's statement of a doctor's OK."""
-        profile = self.profile()
-        with self._transaction() as db:
-            athlete = self._athlete(db)
-            found = repository.latest_screening(db, athlete)
-            if found is None:
-                raise NotReady("answer the screening questions first: retrorun screen")
-            screening_id, screening = found
-            if cleared and screening.needs_clearance and not screening.cleared_by_doctor:
-                screening = Screening(screening.answered_on, screening.answers, True)
-                repository.mark_cleared(db, screening_id)
-            plan = make_plan(profile, screening, start, weeks)
-            repository.save_plan(db, athlete, screening_id, plan)
-        return plan
+        return plans.new_plan(self.scope, self.athlete_id, start, weeks, cleared)
 
     def plan(self) -> Plan:
-        with self._transaction() as db:
-            plan = repository.active_plan(db, self._athlete(db))
-        if plan is None:
-            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
-        return plan
+        return plans.plan(self.scope, self.athlete_id)
 
     def session(self, day: date) -> tuple[Session, Timeline]:
-        """The planned session on a day and its cue timeline."""
-        plan = self.plan()
-        session = plan.session_on(day)
-        if session is None:
-            upcoming = [s.date for s in plan.sessions if s.date > day]
-            hint = f"; the next one is on {upcoming[0].isoformat()}" if upcoming else ""
-            raise NotFound(f"no session planned on {day.isoformat()}{hint}")
-        return session, self.timeline(session)
+        return plans.session(self.scope, self.athlete_id, day)
 
     def timeline(self, session: Session) -> Timeline:
-        """A session's cue timeline, spoken in the person's units."""
-        imperial = self.profile().units.value == "imperial"
-        return build_timeline(session.workout, imperial=imperial)
+        """The stored cue timeline of a planned session (the one on its day)."""
+        return plans.session(self.scope, self.athlete_id, session.date)[1]
 
     def session_cost(self, session: Session) -> SessionCost:
-        """Estimated energy of a planned session, knowing how practised the person is by then.
+        return plans.session_cost(self.scope, self.athlete_id, session)
 
-        Practice counts the backward sessions logged or imported before the session's day.
-        """
-        day_start = datetime.combine(session.date, time.min, tzinfo=UTC)
-        with self._transaction() as db:
-            practised = stored_activities.backward_sessions_before(db, self._athlete(db), day_start)
-        return session_cost(session.workout, self.profile().mass_kg, practised)
+    def planned_sessions(self) -> list[plans.PlannedSession]:
+        return plans.planned_sessions(self.scope, self.athlete_id)
 
     # --- logs --------------------------------------------------------------------------------
 
     def log(self, entry: LogEntry, today: date) -> int:
-        """Store a logged session after checking it; nothing is written if it is refused."""
-        validate_log(entry, today)
-        with self._transaction() as db:
-            return repository.add_log(db, self._athlete(db), entry)
+        return logs.log(self.scope, self.athlete_id, entry, today).id
+
+    def complete_log(self, day: date, pain_next_morning: int, today: date) -> LoggedSession:
+        return logs.complete_log(self.scope, self.athlete_id, day, pain_next_morning, today)
 
     def history(self) -> list[LoggedSession]:
-        with self._transaction() as db:
-            rows = repository.logs(db, self._athlete(db))
-        return [LoggedSession(row_id, matched, entry) for row_id, matched, entry in rows]
+        return logs.history(self.scope, self.athlete_id)
 
     # --- imported activities -----------------------------------------------------------------
 
@@ -166,88 +142,22 @@ class Retrorun:
         direction: str | None = None,
         progress: ImportProgress | None = None,
     ) -> list[ImportResult]:
-        """Import FIT, GPX and TCX files (also gzipped), folders and zip archives.
+        return activities.import_files(self.scope, self.athlete_id, paths, direction, progress)
 
-        One transaction per file: a file that is damaged, hostile or not an activity is
-        reported as rejected with its reason and adds nothing; one already stored (same
-        content, any name) is reported as a duplicate. `direction` marks every imported
-        activity backward or forward; without it, laps recorded from a retrorun watch workout
-        take their step's direction and the rest stay unknown until marked.
-        """
-        if direction is not None and direction not in DIRECTIONS:
-            raise InvalidInput(f"direction must be backward or forward, got {direction!r}")
-        paths = list(paths)
-        profile = self._profile_or_none()
-        total = archive.count_files(paths)
-        results: list[ImportResult] = []
-        for found in archive.walk(paths):
-            results.append(self._import_one(found, direction, profile))
-            if progress is not None:
-                progress(results[-1], len(results), max(total, len(results)))
-        return results
-
-    def _import_one(
-        self, found: FoundFile, direction: str | None, profile: Profile | None
-    ) -> ImportResult:
-        if found.data is None:
-            return ImportResult(found.path, "rejected", found.reason)
-        sha256 = importing.content_hash(found.data)
-        try:
-            with self._transaction() as db:
-                athlete = self._athlete(db)
-                existing = stored_activities.find_by_hash(db, athlete, sha256)
-                if existing is not None:
-                    return ImportResult(found.path, "duplicate", activity_id=existing)
-                activity = importing.parse_activity(found)
-                stored = importing.store_activity(
-                    db,
-                    athlete,
-                    activity,
-                    content_sha256=sha256,
-                    source_path=found.path,
-                    direction=direction,
-                    profile=profile,
-                )
-        except IntegrityError:  # another process stored the same file a moment ago
-            with self._transaction() as db:
-                existing = stored_activities.find_by_hash(db, self._athlete(db), sha256)
-            if existing is None:
-                raise
-            return ImportResult(found.path, "duplicate", activity_id=existing)
-        except RetrorunError as error:
-            return ImportResult(found.path, "rejected", str(error))
-        except SQLAlchemyError:
-            raise  # the database itself failed: not this file's fault, stop
-        except Exception as error:  # a file no parser foresaw must not stop the others
-            reason = f"could not be read ({type(error).__name__}: {error})"
-            return ImportResult(found.path, "rejected", reason)
-        return ImportResult(
-            found.path, "imported", activity_id=stored.id, activity=stored, samples=stored.samples
-        )
-
-    def _profile_or_none(self) -> Profile | None:
-        with self._transaction() as db:
-            return repository.load_profile(db, self._athlete(db))
+    def import_upload(
+        self, name: str, data: bytes | IO[bytes], direction: str | None = None
+    ) -> list[ImportResult]:
+        return activities.import_upload(self.scope, self.athlete_id, name, data, direction)
 
     def activities(self) -> list[StoredActivity]:
-        """Imported activities, oldest first, with their laps."""
-        with self._transaction() as db:
-            return stored_activities.activities(db, self._athlete(db))
+        return activities.activities(self.scope, self.athlete_id)
 
     def activity(self, activity_id: int) -> StoredActivity:
-        with self._transaction() as db:
-            row = stored_activities.activity_row(db, self._athlete(db), activity_id)
-            return stored_activities.stored(row, stored_activities.lap_rows(db, activity_id))
+        return activities.activity(self.scope, self.athlete_id, activity_id)
 
     def set_activity_direction(
         self, activity_id: int, direction: str, laps: Sequence[int] | None = None
     ) -> StoredActivity:
-        """Mark an imported activity (or only the given laps) backward or forward.
-
-        Its backward time and energy are worked out again from the stored streams.
-        """
-        profile = self._profile_or_none()
-        with self._transaction() as db:
-            return importing.redirect_activity(
-                db, self._athlete(db), activity_id, direction, laps, profile
-            )
+        return activities.set_activity_direction(
+            self.scope, self.athlete_id, activity_id, direction, laps
+        )

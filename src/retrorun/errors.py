@@ -19,3 +19,11 @@ class NotReady(RetrorunError):
 
 class NotFound(RetrorunError):
     """Something asked for that does not exist (no session on that date)."""
+
+
+class Forbidden(RetrorunError):
+    """Something the actor may see but not do (a coach logging a session for a client)."""
+
+
+class SchemaNotReady(RetrorunError):
+    """The database has no tables yet, or an older schema than this version needs."""

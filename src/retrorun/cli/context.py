@@ -1,32 +1,100 @@
-"""What every command needs: the API object for the chosen database, and today's date."""
+"""What every command needs: the application for the chosen database, who acts, and today.
+
+The CLI acts as the local owner of its database, with no sign-in, on the training record "me",
+as it always has. `--as EMAIL` acts as another user of the same database instead: whoever holds
+the database file holds all its data anyway. Heavy modules (SQLAlchemy, the services) are
+imported only when a command needs them, so `--help` and `energy` start fast.
+"""
 
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
-from retrorun.api import Retrorun
 from retrorun.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from retrorun.api import Retrorun
+    from retrorun.services.access import Actor
+    from retrorun.services.app import App
 
-def app_for(ctx: typer.Context) -> Retrorun:
-    """Open the database chosen by --db / RETRORUN_DATABASE_URL (creating it if needed)."""
+
+def _root_obj(ctx: typer.Context) -> dict[str, object]:
     root = ctx.find_root()
     if root.obj is None:
         root.obj = {}
-    if "api" not in root.obj:
-        root.obj["api"] = Retrorun(root.obj.get("db"))
-        ctx.call_on_close(root.obj["api"].close)
-    api: Retrorun = root.obj["api"]
+    obj: dict[str, object] = root.obj
+    return obj
+
+
+def service_app(ctx: typer.Context) -> App:
+    """The App for the database chosen by --db / RETRORUN_DATABASE_URL (nothing migrated)."""
+    from retrorun.services.app import App
+
+    obj = _root_obj(ctx)
+    if "app" not in obj:
+        app = App(_text(obj.get("db")))
+        obj["app"] = app
+        ctx.find_root().call_on_close(app.close)
+    found = obj["app"]
+    assert isinstance(found, App)
+    return found
+
+
+def ready_app(ctx: typer.Context) -> App:
+    """The App on a database ready to use: a brand-new one is set up as `init` would."""
+    from retrorun.api import prepare
+
+    app = service_app(ctx)
+    obj = _root_obj(ctx)
+    if not obj.get("prepared"):
+        prepare(app)
+        obj["prepared"] = True
+    return app
+
+
+def actor_for(ctx: typer.Context) -> Actor:
+    """The local owner, or the user named by --as."""
+    obj = _root_obj(ctx)
+    if "actor" not in obj:
+        app = ready_app(ctx)
+        as_user = _text(obj.get("as"))
+        obj["actor"] = app.actor_by_email(as_user) if as_user else app.local_owner()
+    actor = obj["actor"]
+    return actor  # type: ignore[return-value]
+
+
+def app_for(ctx: typer.Context) -> Retrorun:
+    """The acting person's own training record, ready for the athlete commands."""
+    from retrorun.api import Retrorun
+
+    obj = _root_obj(ctx)
+    if "api" not in obj:
+        obj["api"] = Retrorun(app=ready_app(ctx), actor=actor_for(ctx))
+    api = obj["api"]
+    assert isinstance(api, Retrorun)
     return api
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def today() -> date:
     """Today, or RETRORUN_TODAY (an ISO date) so scripts and tests can fix the day."""
     fixed = os.environ.get("RETRORUN_TODAY")
     return parse_date(fixed, "RETRORUN_TODAY") if fixed else date.today()
+
+
+def now() -> datetime:
+    """This moment in UTC; with RETRORUN_TODAY set, the start of that day in UTC."""
+    fixed = os.environ.get("RETRORUN_TODAY")
+    if fixed:
+        return datetime.combine(parse_date(fixed, "RETRORUN_TODAY"), datetime.min.time(), UTC)
+    return datetime.now(UTC)
 
 
 def parse_date(text: str, what: str = "date") -> date:

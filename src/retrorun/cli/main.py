@@ -29,13 +29,23 @@ def main(
             help="Database: a SQLite file path or a URL such as postgresql://user@host/db.",
         ),
     ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="EMAIL",
+            help="Act as this user of the database (default: its local owner, no sign-in).",
+        ),
+    ] = None,
 ) -> None:
     """Backward (retro) running: screening, a safe plan, guided sessions, logs and energy."""
-    ctx.obj = {"db": db}
+    ctx.obj = {"db": db, "as": as_user}
 
 
 # Command groups register themselves here (one module per group).
 from retrorun.cli import (  # noqa: E402
+    accounts,
+    database,
     energy,
     export,
     go,
@@ -46,7 +56,7 @@ from retrorun.cli import (  # noqa: E402
     setup,
 )
 
-for group in (setup, screening, plans, go, export, logbook, imports, energy):
+for group in (setup, database, accounts, screening, plans, go, export, logbook, imports, energy):
     group.register(app)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from retrorun.cli.context import app_for
+from retrorun.cli.context import app_for, service_app
 from retrorun.cli.output import console, print_json
 from retrorun.core.profile import (
     WEEKDAY_NAMES,
@@ -29,7 +29,11 @@ def register(app: typer.Typer) -> None:
 
 
 def init(ctx: typer.Context) -> None:
-    """Create the local database (SQLite in your data folder, or the one --db names)."""
+    """Create the local database (SQLite in your data folder, or the one --db names).
+
+    Also migrates an older database to this version's schema, as `retrorun db upgrade` does.
+    """
+    service_app(ctx).upgrade()
     api = app_for(ctx)
     console.print(f"Database ready: {api.url}")
     console.print("Next: retrorun profile set --help")

@@ -170,6 +170,25 @@ class Plan:
         return next((s for s in self.sessions if s.date == day), None)
 
 
+# Stored with every generated session, so a session can always say which rules made it; bump it
+# whenever a rule above changes what the generator produces.
+RULES_VERSION = "plan-rules-2026.11"
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """Where a plan stands before a week: enough to generate the weeks from there on.
+
+    `largest_backward_s` is the largest per-session backward time of a non-easier week so far
+    (the growth cap is measured against it) and `previous_backward_s` the week before's; a later
+    decision (hold, step back) can set them lower to rebuild the upcoming weeks.
+    """
+
+    week: int = 1
+    largest_backward_s: int = 0
+    previous_backward_s: int = 0
+
+
 def make_plan(
     profile: Profile,
     screening: Screening | None,
@@ -177,16 +196,35 @@ def make_plan(
     weeks: int | None = None,
 ) -> Plan:
     """Build the plan, or refuse with a reason the person can act on."""
+    return continue_plan(profile, screening, start, PlanState(), weeks)
+
+
+def continue_plan(
+    profile: Profile,
+    screening: Screening | None,
+    start: date,
+    state: PlanState,
+    weeks: int | None = None,
+) -> Plan:
+    """The plan that starts on `start`, holding only the weeks from `state.week` on.
+
+    The same rules as a whole new plan, so the upcoming weeks of a plan can be rebuilt after a
+    decision without touching the weeks already done.
+    """
     check_plan_allowed(screening)
     assert screening is not None
     total_weeks = plan_length(profile.goal, weeks)
+    if not 1 <= state.week <= total_weeks:
+        raise InvalidInput(
+            f"the plan has weeks 1–{total_weeks} (asked to continue at {state.week})"
+        )
     walk_weeks = walk_phase_weeks(profile, screening, total_weeks)
     safe_weeks = total_weeks if screening.balance_concern else max(MIN_SAFE_WEEKS, walk_weeks + 1)
     safe_weeks = min(safe_weeks, total_weeks)
     first_s = first_week_backward_seconds(profile, screening)
     plan_weeks: list[Week] = []
-    largest = previous = 0
-    for number in range(1, total_weeks + 1):
+    largest, previous = state.largest_backward_s, state.previous_backward_s
+    for number in range(state.week, total_weeks + 1):
         target = backward_target_seconds(number, first_s, largest, previous)
         shape = WeekShape(number, walk_weeks, safe_weeks)
         week = _make_week(profile, start, shape, target)
@@ -203,6 +241,18 @@ def make_plan(
         weeks=tuple(plan_weeks),
         notes=plan_notes(profile, screening, safe_weeks, total_weeks),
     )
+
+
+def state_before(plan: Plan, week: int) -> PlanState:
+    """The state a plan was in before `week`: what `continue_plan` needs to rebuild from there."""
+    largest = previous = 0
+    for done in plan.weeks:
+        if done.number >= week:
+            break
+        previous = _per_session_backward_s(done)
+        if not done.easier:
+            largest = max(largest, previous)
+    return PlanState(week, largest, previous)
 
 
 def first_week_backward_seconds(profile: Profile, screening: Screening) -> int:

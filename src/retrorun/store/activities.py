@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import aliased, defer
 
+from retrorun.core.completed import Record
 from retrorun.core.serialize import workout_from_dict
 from retrorun.core.workout import Workout
 from retrorun.errors import NotFound
@@ -77,26 +79,60 @@ def planned_workout(db: DbSession, athlete: int, day: date) -> tuple[int, Workou
 
 
 def backward_sessions_before(db: DbSession, athlete: int, moment: datetime) -> int:
-    """Backward sessions done before `moment`: logged ones by day, imported ones by start."""
+    """Backward sessions done before `moment`, each completed session counted once.
+
+    Logged sessions count by day, imported ones by start. A log and the activity linked to it
+    are one session (see `core.completed`): backward if either says so, counted once.
+    """
+    day = moment.astimezone(UTC).date()
+    linked = aliased(ActivityRow)
     logged = db.scalar(
         select(func.count())
         .select_from(LogRow)
+        .outerjoin(linked, linked.id == LogRow.activity_id)
         .where(
             LogRow.athlete_id == athlete,
-            LogRow.direction == "backward",
-            LogRow.date < moment.astimezone(UTC).date(),
+            LogRow.date < day,
+            or_(LogRow.direction == "backward", linked.backward_s > 0),
         )
     )
     imported = db.scalar(
         select(func.count())
         .select_from(ActivityRow)
+        .outerjoin(LogRow, LogRow.activity_id == ActivityRow.id)
         .where(
             ActivityRow.athlete_id == athlete,
             ActivityRow.backward_s > 0,
             ActivityRow.start < moment,
+            LogRow.id.is_(None),
         )
     )
     return int(logged or 0) + int(imported or 0)
+
+
+def planned_timeline(db: DbSession, session_id: int, imperial: bool) -> list[dict[str, Any]] | None:
+    """The cue timeline a planned session was stored with, or None for an older session."""
+    stored_timeline = db.get_one(PlannedSessionRow, session_id).timeline
+    if not stored_timeline:
+        return None
+    cues: list[dict[str, Any]] = stored_timeline["imperial" if imperial else "metric"]
+    return cues
+
+
+def activity_records(db: DbSession, athlete: int) -> list[Record]:
+    """Every imported activity as the completed-session rule sees it (one small query)."""
+    linked = (
+        select(LogRow.activity_id)
+        .where(LogRow.athlete_id == athlete, LogRow.activity_id.is_not(None))
+        .scalar_subquery()
+    )
+    query = select(
+        ActivityRow.id,
+        ActivityRow.start_date,
+        ActivityRow.planned_session_id,
+        ActivityRow.id.in_(linked),
+    ).where(ActivityRow.athlete_id == athlete)
+    return [Record(row[0], row[1], row[2], bool(row[3])) for row in db.execute(query)]
 
 
 def add_activity(db: DbSession, row: ActivityRow, laps: list[ActivityLapRow]) -> int:

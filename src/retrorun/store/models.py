@@ -1,4 +1,9 @@
-"""Tables. One athlete row per person; plans keep their sessions as rows; logs are never deleted."""
+"""Tables. One athlete row per person; plans keep their sessions as rows; logs are never deleted.
+
+People who sign in are users (athlete, coach or admin). An athlete user owns one athlete row;
+the local CLI owns the athlete named "me" without signing in. A coach sees an athlete only
+through an accepted, not ended, coach link.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -42,6 +48,40 @@ class AthleteRow(Base):
     has_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     units: Mapped[str] = mapped_column(String(10), default="metric")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserRow(Base):
+    """Someone who signs in. `athlete_id` is their own training record (athletes only)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))  # athlete | coach | admin
+    athlete_id: Mapped[int | None] = mapped_column(ForeignKey("athletes.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CoachLinkRow(Base):
+    """A coach's access to one athlete: invited (a code), active once accepted, then ended.
+
+    The invitation code is stored only as its SHA-256, so the table never holds a usable code.
+    """
+
+    __tablename__ = "coach_links"
+    __table_args__ = (Index("ix_coach_links_athlete_coach", "athlete_id", "coach_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    athlete_id: Mapped[int | None] = mapped_column(ForeignKey("athletes.id"))
+    status: Mapped[str] = mapped_column(String(10))  # invited | active | ended
+    code_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[str | None] = mapped_column(String(10))  # athlete | coach
 
 
 class ScreeningRow(Base):
@@ -77,6 +117,46 @@ class PlannedSessionRow(Base):
     week: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
     workout: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The exact cue timeline the session had (metric and imperial words), so that it never
+    # changes when the rules change; NULL for sessions stored before timelines were kept.
+    timeline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default="planned")  # planned | skipped
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[str] = mapped_column(
+        String(10), default="generated"
+    )  # generated|adjusted|edited
+    rules_version: Mapped[str | None] = mapped_column(String(40))
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    edited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class PlannedSessionVersionRow(Base):
+    """A planned session as it was before a change: every earlier version is kept."""
+
+    __tablename__ = "planned_session_versions"
+    __table_args__ = (
+        UniqueConstraint("planned_session_id", "version", name="uq_session_versions_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    planned_session_id: Mapped[int] = mapped_column(
+        ForeignKey("planned_sessions.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    date: Mapped[date] = mapped_column(Date)
+    week: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    workout: Mapped[dict[str, Any]] = mapped_column(JSON)
+    timeline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))
+    origin: Mapped[str] = mapped_column(String(10))
+    rules_version: Mapped[str | None] = mapped_column(String(40))
+    decision_id: Mapped[int | None] = mapped_column(Integer)
+    edited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class LogRow(Base):
@@ -100,6 +180,11 @@ class LogRow(Base):
     with_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The imported activity of the same session: the two are one completed session.
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), unique=True
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ActivityRow(Base):
@@ -141,6 +226,9 @@ class ActivityRow(Base):
         ForeignKey("planned_sessions.id", ondelete="SET NULL"), index=True
     )
     streams: Mapped[bytes] = mapped_column(LargeBinary)
+    # What the energy estimate was made with (mass, age, sex, practice, directions), so that a
+    # change of any of them is seen and the estimate worked out again, never left stale.
+    energy_inputs: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.log import LogEntry
-from retrorun.core.plan import Plan
+from retrorun.core.plan import RULES_VERSION, Plan
 from retrorun.core.profile import Experience, Goal, Profile, Units
 from retrorun.core.screening import Screening
 from retrorun.core.serialize import (
@@ -18,7 +19,14 @@ from retrorun.core.serialize import (
     workout_to_dict,
 )
 from retrorun.core.workout import Direction, Mode, Session, Setting
-from retrorun.store.models import AthleteRow, LogRow, PlannedSessionRow, PlanRow, ScreeningRow
+from retrorun.store.models import (
+    AthleteRow,
+    LogRow,
+    PlannedSessionRow,
+    PlannedSessionVersionRow,
+    PlanRow,
+    ScreeningRow,
+)
 
 
 def _now() -> datetime:
@@ -99,8 +107,14 @@ def mark_cleared(db: DbSession, screening_id: int) -> None:
     db.get_one(ScreeningRow, screening_id).cleared_by_doctor = True
 
 
-def save_plan(db: DbSession, athlete: int, screening_id: int, plan: Plan) -> int:
-    """Store a new active plan; earlier plans stay (inactive), and so do all logs."""
+def save_plan(
+    db: DbSession, athlete: int, screening_id: int, plan: Plan, timelines: list[dict[str, Any]]
+) -> int:
+    """Store a new active plan; earlier plans stay (inactive), and so do all logs.
+
+    `timelines` holds each session's cue timeline as made now, so the session keeps it exactly
+    whatever later rules say.
+    """
     db.execute(
         update(PlanRow).where(PlanRow.athlete_id == athlete, PlanRow.active).values(active=False)
     )
@@ -110,7 +124,7 @@ def save_plan(db: DbSession, athlete: int, screening_id: int, plan: Plan) -> int
         start=plan.start,
         active=True,
         cleared_by_doctor=plan.cleared_by_doctor,
-        summary=plan_summary_to_dict(plan),
+        summary=_without_week_totals(plan_summary_to_dict(plan)),
         created_at=_now(),
     )
     db.add(row)
@@ -122,42 +136,113 @@ def save_plan(db: DbSession, athlete: int, screening_id: int, plan: Plan) -> int
             week=session.week,
             title=session.workout.title,
             workout=workout_to_dict(session.workout),
+            timeline=timeline,
+            status="planned",
+            version=1,
+            origin="generated",
+            rules_version=RULES_VERSION,
         )
-        for session in plan.sessions
+        for session, timeline in zip(plan.sessions, timelines, strict=True)
     )
     return row.id
 
 
+def _without_week_totals(summary: dict[str, Any]) -> dict[str, Any]:
+    """Week totals are computed from the sessions when read, never stored beside them."""
+    weeks = [
+        {k: v for k, v in week.items() if k != "backward_minutes"} for week in summary["weeks"]
+    ]
+    return {**summary, "weeks": weeks}
+
+
 def active_plan(db: DbSession, athlete: int) -> Plan | None:
-    row = _active_plan_row(db, athlete)
+    """The active plan as it stands now: its sessions as edited, skipped ones left out.
+
+    Week totals are worked out from those sessions, never read from beside them.
+    """
+    row = active_plan_row(db, athlete)
     if row is None:
         return None
-    rows = db.scalars(
-        select(PlannedSessionRow)
-        .where(PlannedSessionRow.plan_id == row.id)
-        .order_by(PlannedSessionRow.date)
-    ).all()
-    sessions = [Session(r.date, r.week, workout_from_dict(r.workout)) for r in rows]
-    return plan_from_parts(row.summary, sessions)
+    sessions = [
+        Session(r.date, r.week, workout_from_dict(r.workout))
+        for r in planned_session_rows(db, row.id)
+        if r.status == "planned"
+    ]
+    return plan_from_parts(_with_week_totals(row.summary, sessions), sessions)
 
 
-def _active_plan_row(db: DbSession, athlete: int) -> PlanRow | None:
+def _with_week_totals(summary: dict[str, Any], sessions: list[Session]) -> dict[str, Any]:
+    """The stored summary with each week's backward minutes summed from its sessions now."""
+    weeks = []
+    for week in summary["weeks"]:
+        in_week = (s.workout.backward_s for s in sessions if s.week == week["number"])
+        weeks.append({**week, "backward_minutes": sum(in_week) / 60})
+    return {**summary, "weeks": weeks}
+
+
+def active_plan_row(db: DbSession, athlete: int) -> PlanRow | None:
     query = select(PlanRow).where(PlanRow.athlete_id == athlete, PlanRow.active)
     return db.scalars(query.order_by(PlanRow.id.desc())).first()
 
 
-def planned_session_id(db: DbSession, athlete: int, day: date) -> int | None:
-    """The active plan's session on that day, if any (a log counts toward it)."""
-    plan = _active_plan_row(db, athlete)
-    if plan is None:
-        return None
-    query = select(PlannedSessionRow.id).where(
-        PlannedSessionRow.plan_id == plan.id, PlannedSessionRow.date == day
+def planned_session_rows(db: DbSession, plan_id: int) -> list[PlannedSessionRow]:
+    query = select(PlannedSessionRow).where(PlannedSessionRow.plan_id == plan_id)
+    return list(db.scalars(query.order_by(PlannedSessionRow.date, PlannedSessionRow.id)).all())
+
+
+def planned_session_row(db: DbSession, athlete: int, session_id: int) -> PlannedSessionRow | None:
+    """A planned session of this athlete's plans (any plan), or None."""
+    query = (
+        select(PlannedSessionRow)
+        .join(PlanRow, PlanRow.id == PlannedSessionRow.plan_id)
+        .where(PlannedSessionRow.id == session_id, PlanRow.athlete_id == athlete)
     )
     return db.scalars(query).first()
 
 
-def add_log(db: DbSession, athlete: int, entry: LogEntry) -> int:
+def planned_session_id(db: DbSession, athlete: int, day: date) -> int | None:
+    """The active plan's session on that day, if any and not skipped (a log counts toward it)."""
+    plan = active_plan_row(db, athlete)
+    if plan is None:
+        return None
+    query = select(PlannedSessionRow.id).where(
+        PlannedSessionRow.plan_id == plan.id,
+        PlannedSessionRow.date == day,
+        PlannedSessionRow.status == "planned",
+    )
+    return db.scalars(query).first()
+
+
+def keep_version(db: DbSession, row: PlannedSessionRow) -> None:
+    """Copy a planned session as it is now into its versions, before it is changed."""
+    db.add(
+        PlannedSessionVersionRow(
+            planned_session_id=row.id,
+            version=row.version,
+            date=row.date,
+            week=row.week,
+            title=row.title,
+            workout=row.workout,
+            timeline=row.timeline,
+            status=row.status,
+            origin=row.origin,
+            rules_version=row.rules_version,
+            decision_id=row.decision_id,
+            edited_by=row.edited_by,
+            reason=row.reason,
+            created_at=row.updated_at or _now(),
+        )
+    )
+
+
+def session_versions(db: DbSession, session_id: int) -> list[PlannedSessionVersionRow]:
+    query = select(PlannedSessionVersionRow).where(
+        PlannedSessionVersionRow.planned_session_id == session_id
+    )
+    return list(db.scalars(query.order_by(PlannedSessionVersionRow.version)).all())
+
+
+def add_log(db: DbSession, athlete: int, entry: LogEntry) -> LogRow:
     row = LogRow(
         athlete_id=athlete,
         planned_session_id=planned_session_id(db, athlete, entry.date),
@@ -177,18 +262,26 @@ def add_log(db: DbSession, athlete: int, entry: LogEntry) -> int:
     )
     db.add(row)
     db.flush()
-    return row.id
+    return row
+
+
+def log_rows(db: DbSession, athlete: int, day: date | None = None) -> list[LogRow]:
+    """Logs, oldest first; only one day's when `day` is given."""
+    query = select(LogRow).where(LogRow.athlete_id == athlete)
+    if day is not None:
+        query = query.where(LogRow.date == day)
+    return list(db.scalars(query.order_by(LogRow.date, LogRow.id)).all())
 
 
 def logs(db: DbSession, athlete: int) -> list[tuple[int, bool, LogEntry]]:
     """(id, matched to a planned session, entry), oldest first."""
-    rows = db.scalars(
-        select(LogRow).where(LogRow.athlete_id == athlete).order_by(LogRow.date, LogRow.id)
-    ).all()
-    return [(row.id, row.planned_session_id is not None, _entry(row)) for row in rows]
+    return [
+        (row.id, row.planned_session_id is not None, log_entry(row))
+        for row in log_rows(db, athlete)
+    ]
 
 
-def _entry(row: LogRow) -> LogEntry:
+def log_entry(row: LogRow) -> LogEntry:
     return LogEntry(
         date=row.date,
         minutes=row.minutes,

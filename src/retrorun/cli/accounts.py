@@ -1,0 +1,192 @@
+"""`retrorun user` and `retrorun coach`: accounts, and the links athletes give coaches.
+
+The CLI is the local owner of its database: it adds users and acts as any of them with `--as`.
+A coach invites (`retrorun --as coach@example.org coach invite`), the athlete accepts with the
+code (`retrorun coach accept CODE`, or `--as athlete@example.org`), and either side ends it.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from retrorun.cli.context import actor_for, now, ready_app
+from retrorun.cli.output import console, print_json
+from retrorun.errors import InvalidInput
+
+user_app = typer.Typer(help="Users of this database: athletes, coaches and admins.")
+coach_app = typer.Typer(help="Coach links: invite, accept, list and end them.")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+    app.add_typer(coach_app, name="coach")
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="Their email address (their sign-in name).")],
+    role: Annotated[str, typer.Option(help="athlete, coach or admin.")] = "athlete",
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from standard input (for scripts).")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user; the password is asked for (hidden) or read from standard input."""
+    from retrorun.services import accounts
+    from retrorun.services.access import Role
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise InvalidInput(f"role must be athlete, coach or admin, got {role!r}") from None
+    password = _password(password_stdin)
+    user = accounts.add_user(ready_app(ctx), actor_for(ctx), email, password, chosen)
+    if as_json:
+        print_json(_user_json(user))
+        return
+    console.print(f"Added {user.role.value} {user.email} (user {user.id}).", highlight=False)
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise InvalidInput("no terminal to ask for the password; use --password-stdin")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the users of this database."""
+    from retrorun.services import accounts
+
+    found = accounts.users(ready_app(ctx), actor_for(ctx))
+    if as_json:
+        print_json([_user_json(user) for user in found])
+        return
+    table = Table("id", "email", "role", "since")
+    for user in found:
+        table.add_row(str(user.id), user.email, user.role.value, user.created_at.date().isoformat())
+    console.print(table)
+
+
+def _user_json(user: Any) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role.value,
+        "athlete_id": user.athlete_id,
+        "created_at": user.created_at.isoformat(),
+    }
+
+
+@coach_app.command("invite")
+def coach_invite(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """As a coach: make an invitation code for an athlete to accept (shown once)."""
+    from retrorun.services import accounts
+
+    app = ready_app(ctx)
+    invitation = accounts.invite(app.scope(actor_for(ctx)), now())
+    if as_json:
+        print_json(
+            {
+                "link_id": invitation.link_id,
+                "code": invitation.code,
+                "expires_at": invitation.expires_at.isoformat(),
+            }
+        )
+        return
+    console.print(
+        f"Invitation code: {invitation.code}\n"
+        f"Valid until {invitation.expires_at.date().isoformat()}. The athlete accepts it with: "
+        f"retrorun coach accept {invitation.code}",
+        highlight=False,
+    )
+
+
+@coach_app.command("accept")
+def coach_accept(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The code your coach gave you.")],
+    as_json: JsonOption = False,
+) -> None:
+    """As an athlete: let the coach who made this code read your data and change your plan."""
+    from retrorun.services import accounts
+
+    app = ready_app(ctx)
+    link = accounts.accept(app.scope(actor_for(ctx)), code, now())
+    if as_json:
+        print_json(_link_json(link))
+        return
+    console.print(
+        f"{link.coach_email} can now see your data and change your plan (link {link.id}). "
+        f"End it any time: retrorun coach end {link.id}",
+        highlight=False,
+    )
+
+
+@coach_app.command("list")
+def coach_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Your coach links: an athlete's coaches, or a coach's athletes and open invitations."""
+    from retrorun.services import accounts
+
+    found = accounts.links(ready_app(ctx).scope(actor_for(ctx)))
+    if as_json:
+        print_json([_link_json(link) for link in found])
+        return
+    table = Table("id", "coach", "athlete", "status", "since", "ended")
+    for link in found:
+        since = link.accepted_at or link.created_at
+        ended = f"{link.ended_at.date().isoformat()} by {link.ended_by}" if link.ended_at else ""
+        table.add_row(
+            str(link.id),
+            link.coach_email,
+            link.athlete_name or "-",
+            link.status,
+            since.date().isoformat(),
+            ended,
+        )
+    console.print(table)
+
+
+@coach_app.command("end")
+def coach_end(
+    ctx: typer.Context,
+    link_id: Annotated[int, typer.Argument(help="The link's id (see retrorun coach list).")],
+    as_json: JsonOption = False,
+) -> None:
+    """End a coach link (either side may); the coach loses access at once."""
+    from retrorun.services import accounts
+
+    link = accounts.end_link(ready_app(ctx).scope(actor_for(ctx)), link_id, now())
+    if as_json:
+        print_json(_link_json(link))
+        return
+    console.print(f"Link {link.id} ended: {link.coach_email} no longer sees this data.")
+
+
+def _link_json(link: Any) -> dict[str, Any]:
+    def moment(value: Any) -> str | None:
+        return None if value is None else str(value.isoformat())
+
+    return {
+        "id": link.id,
+        "coach_id": link.coach_id,
+        "coach_email": link.coach_email,
+        "athlete_id": link.athlete_id,
+        "athlete_name": link.athlete_name,
+        "status": link.status,
+        "created_at": moment(link.created_at),
+        "expires_at": moment(link.expires_at),
+        "accepted_at": moment(link.accepted_at),
+        "ended_at": moment(link.ended_at),
+        "ended_by": link.ended_by,
+    }

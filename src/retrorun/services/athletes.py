@@ -1,0 +1,51 @@
+"""An athlete's profile and screening: who they are and whether a plan may be made."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from retrorun.core.profile import Profile
+from retrorun.core.screening import Screening
+from retrorun.errors import NotReady
+from retrorun.services.access import Access
+from retrorun.services.app import Scope
+from retrorun.store import repository
+
+
+def set_profile(scope: Scope, athlete: int, profile: Profile) -> Profile | None:
+    """Store the profile; returns the one it replaced, so energy can be brought up to date."""
+    from retrorun.services.activities import refresh_energy
+
+    with scope.access(athlete, Access.OWN) as db:
+        before = repository.load_profile(db, athlete)
+        repository.save_profile(db, athlete, profile)
+        refresh_energy(db, athlete, profile)
+    return before
+
+
+def profile(scope: Scope, athlete: int) -> Profile:
+    found = profile_or_none(scope, athlete)
+    if found is None:
+        raise NotReady("set your profile first: retrorun profile set --help")
+    return found
+
+
+def profile_or_none(scope: Scope, athlete: int) -> Profile | None:
+    with scope.access(athlete) as db:
+        return repository.load_profile(db, athlete)
+
+
+def screen(
+    scope: Scope, athlete: int, answers: Mapping[str, bool], today: date, cleared: bool = False
+) -> Screening:
+    screening = Screening(today, dict(answers), cleared_by_doctor=cleared)
+    with scope.access(athlete, Access.OWN) as db:
+        repository.save_screening(db, athlete, screening)
+    return screening
+
+
+def screening(scope: Scope, athlete: int) -> Screening | None:
+    with scope.access(athlete) as db:
+        found = repository.latest_screening(db, athlete)
+    return found[1] if found else None

@@ -1,0 +1,98 @@
+"""What the person logs by hand, completed later when the next morning comes.
+
+A log and the imported activity of the same session are one completed session: they are linked
+(the rule is `core.completed`), and practice and load count them once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session as DbSession
+
+from retrorun.core.completed import Record, partner_for
+from retrorun.core.log import LogEntry, validate_log
+from retrorun.errors import InvalidInput, NotFound
+from retrorun.services.access import Access
+from retrorun.services.app import Scope
+from retrorun.store import activities as stored_activities
+from retrorun.store import repository
+from retrorun.store.models import LogRow
+
+
+@dataclass(frozen=True)
+class LoggedSession:
+    id: int
+    matched_plan: bool
+    entry: LogEntry
+    activity_id: int | None = None  # the imported activity of the same session, if any
+
+
+def log(scope: Scope, athlete: int, entry: LogEntry, today: date) -> LoggedSession:
+    """Store a logged session after checking it; nothing is written if it is refused."""
+    from retrorun.services.activities import refresh_energy
+
+    validate_log(entry, today)
+    with scope.access(athlete, Access.OWN) as db:
+        row = repository.add_log(db, athlete, entry)
+        link_log(db, athlete, row)
+        refresh_energy(db, athlete, repository.load_profile(db, athlete))
+        return _logged(row)
+
+
+def complete_log(
+    scope: Scope, athlete: int, day: date, pain_next_morning: int, today: date
+) -> LoggedSession:
+    """Add the next morning's pain to the log of `day`, once that morning has come."""
+    if day >= today:
+        raise InvalidInput(
+            f"pain the next morning of {day.isoformat()} can be given from "
+            f"{date.fromordinal(day.toordinal() + 1).isoformat()} on"
+        )
+    with scope.access(athlete, Access.OWN) as db:
+        rows = repository.log_rows(db, athlete, day)
+        if not rows:
+            raise NotFound(f"nothing logged on {day.isoformat()}: log the session first")
+        row = rows[-1]
+        entry = replace(repository.log_entry(row), pain_next_morning=pain_next_morning)
+        validate_log(entry, today)
+        row.pain_next_morning = pain_next_morning
+        row.updated_at = datetime.now(UTC)
+        db.flush()
+        return _logged(row)
+
+
+def history(scope: Scope, athlete: int) -> list[LoggedSession]:
+    with scope.access(athlete) as db:
+        return [_logged(row) for row in repository.log_rows(db, athlete)]
+
+
+def link_log(db: DbSession, athlete: int, row: LogRow) -> None:
+    """Link a new log to the unlinked imported activity of the same session, if there is one."""
+    activities = stored_activities.activity_records(db, athlete)
+    partner = partner_for(_record(row), activities, record_is_log=True)
+    if partner is not None:
+        row.activity_id = partner
+        db.flush()
+
+
+def link_activity(db: DbSession, athlete: int, activity: Record) -> int | None:
+    """Link a newly imported activity to the unlinked log of the same session, if any."""
+    logs = [_record(row) for row in repository.log_rows(db, athlete)]
+    partner = partner_for(activity, logs, record_is_log=False)
+    if partner is not None:
+        row = db.get_one(LogRow, partner)
+        row.activity_id = activity.id
+        db.flush()
+    return partner
+
+
+def _record(row: LogRow) -> Record:
+    return Record(row.id, row.date, row.planned_session_id, row.activity_id is not None)
+
+
+def _logged(row: LogRow) -> LoggedSession:
+    return LoggedSession(
+        row.id, row.planned_session_id is not None, repository.log_entry(row), row.activity_id
+    )

@@ -1,0 +1,345 @@
+"""Plans and their sessions: make a plan, read it, and change upcoming sessions with a reason.
+
+A planned session is a record with provenance: which rules version generated it, which decision
+adjusted it, which coach edited it, and why, with every earlier version kept. Each version keeps
+the exact cue timeline it had, so a past session never changes when the rules change, and watch
+laps map to the steps that were really planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from retrorun.core.plan import Plan, make_plan
+from retrorun.core.serialize import timeline_to_list, workout_from_dict, workout_to_dict
+from retrorun.core.session_cost import SessionCost
+from retrorun.core.session_cost import session_cost as estimate_cost
+from retrorun.core.timeline import Cue, CueKind, Side, Timeline, build_timeline
+from retrorun.core.workout import Session, Setting, Workout
+from retrorun.errors import InvalidInput, NotFound, NotReady
+from retrorun.services import athletes
+from retrorun.services.access import Access
+from retrorun.services.app import Scope
+from retrorun.store import activities as stored_activities
+from retrorun.store import repository
+from retrorun.store.models import PlannedSessionRow, PlannedSessionVersionRow
+
+MAX_REASON_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """A session of the plan as a record: what it is now, where it came from and why."""
+
+    id: int
+    date: date
+    week: int
+    workout: Workout
+    status: str  # planned | skipped
+    version: int
+    origin: str  # generated | adjusted | edited
+    rules_version: str | None
+    decision_id: int | None
+    edited_by: int | None  # the user who edited it last
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class SessionVersion:
+    """One version of a planned session, with the timeline it had then."""
+
+    version: int
+    session: PlannedSession
+    timeline: Timeline
+
+
+def timelines_for(workout: Workout) -> dict[str, Any]:
+    """The session's cue timeline in both unit systems, as stored with it."""
+    return {
+        "metric": timeline_to_list(build_timeline(workout, imperial=False)),
+        "imperial": timeline_to_list(build_timeline(workout, imperial=True)),
+    }
+
+
+def timeline_from_stored(
+    stored: dict[str, Any] | None, workout: Workout, imperial: bool
+) -> Timeline:
+    """The timeline a session was stored with; sessions from before timelines were kept are
+    compiled from their workout, which is what they had then."""
+    if not stored:
+        return build_timeline(workout, imperial=imperial)
+    cues = tuple(
+        Cue(
+            t_s=int(cue["t_s"]),
+            kind=CueKind(cue["kind"]),
+            text=str(cue["text"]),
+            step_index=int(cue["step_index"]),
+            side=Side(cue["side"]) if cue["side"] else None,
+        )
+        for cue in stored["imperial" if imperial else "metric"]
+    )
+    starts, t = [], 0
+    for step in workout.steps:
+        starts.append(t)
+        t += step.duration_s or 0
+    return Timeline(duration_s=workout.duration_s, cues=cues, step_starts_s=tuple(starts))
+
+
+def new_plan(
+    scope: Scope, athlete: int, start: date, weeks: int | None = None, cleared: bool = False
+) -> Plan:
+    """Make and store a plan; `cleared` records the statement of a doctor's OK."""
+    profile = athletes.profile(scope, athlete)
+    with scope.access(athlete, Access.PLAN) as db:
+        found = repository.latest_screening(db, athlete)
+        if found is None:
+            raise NotReady("answer the screening questions first: retrorun screen")
+        screening_id, screening = found
+        if cleared and screening.needs_clearance and not screening.cleared_by_doctor:
+            screening = replace(screening, cleared_by_doctor=True)
+            repository.mark_cleared(db, screening_id)
+        plan = make_plan(profile, screening, start, weeks)
+        timelines = [timelines_for(session.workout) for session in plan.sessions]
+        repository.save_plan(db, athlete, screening_id, plan, timelines)
+    return plan
+
+
+def plan(scope: Scope, athlete: int) -> Plan:
+    with scope.access(athlete) as db:
+        found = repository.active_plan(db, athlete)
+    if found is None:
+        raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+    return found
+
+
+def _imperial(scope: Scope, athlete: int) -> bool:
+    found = athletes.profile_or_none(scope, athlete)
+    return found is not None and found.units.value == "imperial"
+
+
+def session(scope: Scope, athlete: int, day: date) -> tuple[Session, Timeline]:
+    """The planned session on a day and the cue timeline stored with it."""
+    imperial = _imperial(scope, athlete)
+    with scope.access(athlete) as db:
+        plan_row = repository.active_plan_row(db, athlete)
+        if plan_row is None:
+            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        rows = [
+            r for r in repository.planned_session_rows(db, plan_row.id) if r.status == "planned"
+        ]
+    row = next((r for r in rows if r.date == day), None)
+    if row is None:
+        upcoming = [r.date for r in rows if r.date > day]
+        hint = f"; the next one is on {upcoming[0].isoformat()}" if upcoming else ""
+        raise NotFound(f"no session planned on {day.isoformat()}{hint}")
+    workout = workout_from_dict(row.workout)
+    return Session(row.date, row.week, workout), timeline_from_stored(
+        row.timeline, workout, imperial
+    )
+
+
+def session_cost(scope: Scope, athlete: int, planned: Session) -> SessionCost:
+    """Estimated energy of a planned session, knowing how practised the person is by then.
+
+    Practice counts the backward sessions completed before the session's day, each once.
+    """
+    profile = athletes.profile(scope, athlete)
+    day_start = datetime.combine(planned.date, time.min, tzinfo=UTC)
+    with scope.access(athlete) as db:
+        practised = stored_activities.backward_sessions_before(db, athlete, day_start)
+    return estimate_cost(planned.workout, profile.mass_kg, practised)
+
+
+def planned_sessions(scope: Scope, athlete: int) -> list[PlannedSession]:
+    """Every session of the active plan, skipped ones included, with where each came from."""
+    with scope.access(athlete) as db:
+        plan_row = repository.active_plan_row(db, athlete)
+        if plan_row is None:
+            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        return [_record(row) for row in repository.planned_session_rows(db, plan_row.id)]
+
+
+def session_versions(scope: Scope, athlete: int, session_id: int) -> list[SessionVersion]:
+    """Every version of a planned session, oldest first, the current one last."""
+    imperial = _imperial(scope, athlete)
+    with scope.access(athlete) as db:
+        row = _session_row(db, athlete, session_id)
+        olds = repository.session_versions(db, session_id)
+        versions = [_version(old, imperial) for old in olds]
+        current = _record(row)
+        timeline = timeline_from_stored(row.timeline, current.workout, imperial)
+        return [*versions, SessionVersion(row.version, current, timeline)]
+
+
+def move_session(
+    scope: Scope, athlete: int, session_id: int, to: date, reason: str, today: date
+) -> PlannedSession:
+    """Move an upcoming session to another free day (not in the past)."""
+    if to < today:
+        raise InvalidInput(f"cannot move a session into the past ({to.isoformat()})")
+    with scope.access(athlete, Access.PLAN) as db:
+        row = _upcoming_row(db, athlete, session_id, today)
+        taken = [
+            r.id
+            for r in repository.planned_session_rows(db, row.plan_id)
+            if r.date == to and r.status == "planned" and r.id != row.id
+        ]
+        if taken:
+            raise InvalidInput(f"session {taken[0]} is already planned on {to.isoformat()}")
+        _change(db, scope, row, reason, origin="edited", date=to)
+        return _record(row)
+
+
+def skip_session(
+    scope: Scope, athlete: int, session_id: int, reason: str, today: date
+) -> PlannedSession:
+    """Take an upcoming session out of the plan; it stays on record as skipped, with why."""
+    with scope.access(athlete, Access.PLAN) as db:
+        row = _upcoming_row(db, athlete, session_id, today)
+        if row.status == "skipped":
+            raise InvalidInput(f"session {session_id} is already skipped")
+        _change(db, scope, row, reason, origin="edited", status="skipped")
+        return _record(row)
+
+
+def replace_session(
+    scope: Scope,
+    athlete: int,
+    session_id: int,
+    workout: Workout,
+    reason: str,
+    today: date,
+    decision_id: int | None = None,
+) -> PlannedSession:
+    """Put another workout in an upcoming session: edited by a person, or adjusted by a decision
+    of the progression engine (`decision_id`). A skipped session is planned again."""
+    origin = "adjusted" if decision_id is not None else "edited"
+    with scope.access(athlete, Access.PLAN) as db:
+        row = _upcoming_row(db, athlete, session_id, today)
+        _change(
+            db,
+            scope,
+            row,
+            reason,
+            origin=origin,
+            workout=workout,
+            status="planned",
+            decision_id=decision_id,
+        )
+        return _record(row)
+
+
+def edit_session(
+    scope: Scope,
+    athlete: int,
+    session_id: int,
+    reason: str,
+    today: date,
+    *,
+    title: str | None = None,
+    backward_setting: Setting | None = None,
+    notes: tuple[str, ...] | None = None,
+) -> PlannedSession:
+    """Change parts of an upcoming session: its title, where its backward steps happen, notes."""
+    with scope.access(athlete, Access.PLAN) as db:
+        row = _upcoming_row(db, athlete, session_id, today)
+        workout = workout_from_dict(row.workout)
+        if title is not None:
+            workout = replace(workout, title=_short(title, "title", 200))
+        if backward_setting is not None:
+            steps = tuple(
+                replace(step, setting=backward_setting) if step.is_backward else step
+                for step in workout.steps
+            )
+            workout = replace(workout, steps=steps)
+        if notes is not None:
+            workout = replace(workout, notes=notes)
+        _change(db, scope, row, reason, origin="edited", workout=workout)
+        return _record(row)
+
+
+def _short(text: str, what: str, limit: int) -> str:
+    text = text.strip()
+    if not text or len(text) > limit or "\0" in text:
+        raise InvalidInput(f"a {what} has 1–{limit} characters")
+    return text
+
+
+def _change(
+    db: DbSession,
+    scope: Scope,
+    row: PlannedSessionRow,
+    reason: str,
+    *,
+    origin: str,
+    date: date | None = None,
+    status: str | None = None,
+    workout: Workout | None = None,
+    decision_id: int | None = None,
+) -> None:
+    """Keep the session as it is as a version, then change it and say who did and why."""
+    reason = _short(reason, "reason", MAX_REASON_CHARS)
+    repository.keep_version(db, row)
+    row.version += 1
+    row.origin = origin
+    row.reason = reason
+    row.edited_by = scope.actor.user_id
+    row.decision_id = decision_id
+    row.updated_at = datetime.now(UTC)
+    if date is not None:
+        row.date = date
+    if status is not None:
+        row.status = status
+    if workout is not None:
+        row.workout = workout_to_dict(workout)
+        row.title = workout.title
+        row.timeline = timelines_for(workout)
+    db.flush()
+
+
+def _session_row(db: DbSession, athlete: int, session_id: int) -> PlannedSessionRow:
+    row = repository.planned_session_row(db, athlete, session_id)
+    if row is None:
+        raise NotFound(f"no planned session with id {session_id}")
+    return row
+
+
+def _upcoming_row(db: DbSession, athlete: int, session_id: int, today: date) -> PlannedSessionRow:
+    """A session of the active plan that has not happened yet: only those can change."""
+    row = _session_row(db, athlete, session_id)
+    active = repository.active_plan_row(db, athlete)
+    if active is None or row.plan_id != active.id:
+        raise InvalidInput(f"session {session_id} belongs to an earlier plan and cannot change")
+    if row.date < today:
+        raise InvalidInput(
+            f"session {session_id} was on {row.date.isoformat()}: past sessions do not change"
+        )
+    return row
+
+
+def _record(row: PlannedSessionRow | PlannedSessionVersionRow) -> PlannedSession:
+    session_id = row.planned_session_id if isinstance(row, PlannedSessionVersionRow) else row.id
+    return PlannedSession(
+        id=session_id,
+        date=row.date,
+        week=row.week,
+        workout=workout_from_dict(row.workout),
+        status=row.status,
+        version=row.version,
+        origin=row.origin,
+        rules_version=row.rules_version,
+        decision_id=row.decision_id,
+        edited_by=row.edited_by,
+        reason=row.reason,
+    )
+
+
+def _version(row: PlannedSessionVersionRow, imperial: bool) -> SessionVersion:
+    record = _record(row)
+    return SessionVersion(
+        row.version, record, timeline_from_stored(row.timeline, record.workout, imperial)
+    )
