@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from retrorun.api import LoggedSession
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.imports import activity_json
 from retrorun.cli.output import console, print_json
@@ -15,7 +15,11 @@ from retrorun.core.log import LogEntry
 from retrorun.core.profile import Units
 from retrorun.core.serialize import KM_PER_MILE
 from retrorun.core.workout import Direction, Mode, Setting
-from retrorun.store.activities import StoredActivity
+from retrorun.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from retrorun.services.logs import LoggedSession
+    from retrorun.store.activities import StoredActivity
 
 
 def register(app: typer.Typer) -> None:
@@ -26,22 +30,48 @@ def register(app: typer.Typer) -> None:
 def log(
     ctx: typer.Context,
     day: Annotated[str, typer.Option("--date", help="The day, YYYY-MM-DD.")],
-    minutes: Annotated[float, typer.Option(help="Minutes done.")],
-    direction: Annotated[Direction, typer.Option(help="Mostly backward or forward.")],
-    mode: Annotated[Mode, typer.Option(help="Walk or run.")],
-    setting: Annotated[Setting, typer.Option(help="Where.")],
-    rpe: Annotated[int, typer.Option(help="Effort 0–10.")],
-    pain_during: Annotated[int, typer.Option(help="Pain during, 0–10.")],
-    pain_after: Annotated[int, typer.Option(help="Pain after, 0–10.")],
+    minutes: Annotated[float | None, typer.Option(help="Minutes done.")] = None,
+    direction: Annotated[Direction | None, typer.Option(help="Mostly backward or forward.")] = None,
+    mode: Annotated[Mode | None, typer.Option(help="Walk or run.")] = None,
+    setting: Annotated[Setting | None, typer.Option(help="Where.")] = None,
+    rpe: Annotated[int | None, typer.Option(help="Effort 0–10.")] = None,
+    pain_during: Annotated[int | None, typer.Option(help="Pain during, 0–10.")] = None,
+    pain_after: Annotated[int | None, typer.Option(help="Pain after, 0–10.")] = None,
     distance_km: Annotated[float | None, typer.Option(help="Distance in km.")] = None,
     pain_next_morning: Annotated[
-        int | None, typer.Option(help="Pain the next morning, 0–10.")
+        int | None,
+        typer.Option(help="Pain the next morning, 0–10; alone, it completes that day's log."),
     ] = None,
     with_partner: Annotated[bool, typer.Option(help="A partner spotted for you.")] = False,
     notes: Annotated[str, typer.Option(help="Anything worth remembering.")] = "",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Log a session you did (refused, with the reason, if a value is impossible)."""
+    """Log a session you did (refused, with the reason, if a value is impossible).
+
+    The next morning, `retrorun log --date D --pain-next-morning N` alone adds that morning's
+    pain to the session logged on D.
+    """
+    session_options = {
+        "--minutes": minutes,
+        "--direction": direction,
+        "--mode": mode,
+        "--setting": setting,
+        "--rpe": rpe,
+        "--pain-during": pain_during,
+        "--pain-after": pain_after,
+    }
+    given = [name for name, value in session_options.items() if value is not None]
+    if not given and pain_next_morning is not None:
+        _complete(ctx, parse_date(day), pain_next_morning, as_json)
+        return
+    missing = [name for name, value in session_options.items() if value is None]
+    if missing:
+        raise InvalidInput(
+            "to log a session give " + ", ".join(missing) + " (or only --pain-next-morning "
+            "to complete the session already logged that day)"
+        )
+    assert minutes is not None and direction and mode and setting
+    assert rpe is not None and pain_during is not None and pain_after is not None
     entry = LogEntry(
         date=parse_date(day),
         minutes=minutes,
@@ -66,15 +96,24 @@ def log(
     console.print(f"Logged {minutes:g} min on {entry.date.isoformat()} ({where}).")
 
 
+def _complete(ctx: typer.Context, day: date, pain_next_morning: int, as_json: bool) -> None:
+    """Add the next morning's pain to the log of `day`."""
+    item = app_for(ctx).complete_log(day, pain_next_morning, today())
+    if as_json:
+        print_json({"id": item.id, "matched_plan": item.matched_plan, "updated": True})
+        return
+    console.print(
+        f"Pain the next morning after {day.isoformat()}: {pain_next_morning}/10, added to the log."
+    )
+
+
 def history(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Everything you logged or imported, oldest first (`source`: log or import)."""
     api = app_for(ctx)
     items = api.history()
     imported = api.activities()
-    try:
-        units = api.profile().units
-    except Exception:  # no profile yet: metric
-        units = Units.METRIC
+    profile = api.profile_or_none()
+    units = profile.units if profile is not None else Units.METRIC
     if as_json:
         logged = [(item.entry.date, {**log_json(item, units), "source": "log"}) for item in items]
         found = [(a.start_date, imported_json(a, units)) for a in imported]
@@ -138,6 +177,7 @@ def log_json(item: LoggedSession, units: Units) -> dict[str, Any]:
         "with_partner": e.with_partner,
         "notes": e.notes,
         "matched_plan": item.matched_plan,
+        "activity_id": item.activity_id,
     }
     if units is Units.IMPERIAL and e.distance_km is not None:
         data["distance_mi"] = round(e.distance_km / KM_PER_MILE, 3)

@@ -264,10 +264,17 @@ def _side(row: CoachLinkRow | None, actor: Actor) -> str | None:
 def _links(db: DbSession, rows: list[CoachLinkRow]) -> list[CoachLink]:
     coach_ids = {row.coach_id for row in rows}
     athlete_ids = {row.athlete_id for row in rows if row.athlete_id is not None}
-    emails = dict(db.execute(select(UserRow.id, UserRow.email).where(UserRow.id.in_(coach_ids))))
-    names = dict(
-        db.execute(select(AthleteRow.id, AthleteRow.name).where(AthleteRow.id.in_(athlete_ids)))
+    emails = dict(
+        db.execute(select(UserRow.id, UserRow.email).where(UserRow.id.in_(coach_ids)))
+        .tuples()
+        .all()
     )
+    names = {
+        row.id: row.name
+        for row in db.execute(
+            select(AthleteRow.id, AthleteRow.name).where(AthleteRow.id.in_(athlete_ids))
+        )
+    }
     return [
         CoachLink(
             id=row.id,

@@ -1,0 +1,185 @@
+"""Who may see and change whose data: every service call × every relation, on both databases.
+
+For each call about athlete A's data: A themselves may; a linked coach may read and change the
+plan, and is refused the rest as Forbidden; an unlinked coach, another athlete and a coach whose
+link ended get NotFound, worded exactly as for an athlete that does not exist, and nothing they
+try changes anything stored. Removing any one check in `services.access` fails this test.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from retrorun.core.workout import Setting
+from retrorun.errors import Forbidden, NotFound
+from retrorun.services import activities, athletes, logs, plans
+from retrorun.services.app import Scope
+from tests.services.conftest import DATA, NO, RUNNER, TODAY, World, a_log
+
+Call = Callable[[Scope, int, World], Any]
+_fresh = itertools.count()
+
+
+def _upcoming(world: World) -> list[int]:
+    owner = world.scope("athlete")
+    found = plans.planned_sessions(owner, world.athlete)
+    return [s.id for s in found if s.date >= TODAY + timedelta(days=2) and s.status == "planned"]
+
+
+def _session_id(world: World) -> int:
+    upcoming = _upcoming(world)
+    return upcoming[next(_fresh) % len(upcoming)]
+
+
+def _activity_id(world: World) -> int:
+    return activities.activities(world.scope("athlete"), world.athlete)[0].id
+
+
+def _free_day(world: World) -> date:
+    taken = {s.date for s in plans.planned_sessions(world.scope("athlete"), world.athlete)}
+    day = TODAY + timedelta(days=60 + next(_fresh))
+    while day in taken:
+        day += timedelta(days=1)
+    return day
+
+
+READS: dict[str, Call] = {
+    "profile": lambda s, a, w: athletes.profile(s, a),
+    "profile_or_none": lambda s, a, w: athletes.profile_or_none(s, a),
+    "screening": lambda s, a, w: athletes.screening(s, a),
+    "plan": lambda s, a, w: plans.plan(s, a),
+    "session": lambda s, a, w: plans.session(s, a, date(2026, 12, 9)),
+    "session_cost": lambda s, a, w: plans.session_cost(
+        s, a, plans.plan(w.scope("athlete"), w.athlete).sessions[0]
+    ),
+    "planned_sessions": lambda s, a, w: plans.planned_sessions(s, a),
+    "session_versions": lambda s, a, w: plans.session_versions(s, a, _session_id(w)),
+    "history": lambda s, a, w: logs.history(s, a),
+    "activities": lambda s, a, w: activities.activities(s, a),
+    "activity": lambda s, a, w: activities.activity(s, a, _activity_id(w)),
+}
+PLAN_CHANGES: dict[str, Call] = {
+    "new_plan": lambda s, a, w: plans.new_plan(s, a, date(2026, 12, 7)),
+    "move_session": lambda s, a, w: plans.move_session(
+        s, a, _session_id(w), _free_day(w), "travel", TODAY
+    ),
+    "skip_session": lambda s, a, w: plans.skip_session(s, a, _session_id(w), "sore knee", TODAY),
+    "replace_session": lambda s, a, w: plans.replace_session(
+        s,
+        a,
+        _session_id(w),
+        plans.plan(w.scope("athlete"), w.athlete).sessions[0].workout,
+        "easier",
+        TODAY,
+    ),
+    "edit_session": lambda s, a, w: plans.edit_session(
+        s, a, _session_id(w), "track is closed", TODAY, backward_setting=Setting.TREADMILL
+    ),
+}
+OWN_CHANGES: dict[str, Call] = {
+    "set_profile": lambda s, a, w: athletes.set_profile(s, a, RUNNER),
+    "screen": lambda s, a, w: athletes.screen(s, a, NO, TODAY),
+    "log": lambda s, a, w: logs.log(s, a, a_log(date(2026, 12, 8)), TODAY),
+    "complete_log": lambda s, a, w: logs.complete_log(s, a, date(2026, 12, 7), 1, TODAY),
+    "import_files": lambda s, a, w: activities.import_files(s, a, [DATA / "run.gpx"]),
+    "import_upload": lambda s, a, w: activities.import_upload(
+        s, a, "run.gpx", (DATA / "run.gpx").read_bytes()
+    ),
+    "set_activity_direction": lambda s, a, w: activities.set_activity_direction(
+        s, a, _activity_id(w), "backward"
+    ),
+}
+CALLS = {**READS, **PLAN_CHANGES, **OWN_CHANGES}
+NO_ACCESS = ("unlinked coach", "other athlete", "ended coach")
+
+
+def _snapshot(world: World) -> dict[str, Any]:
+    """Everything stored, as counts and the athlete's own rows, to see that nothing changed."""
+    tables = (
+        "athletes",
+        "screenings",
+        "plans",
+        "planned_sessions",
+        "planned_session_versions",
+        "session_logs",
+        "activities",
+        "activity_laps",
+        "users",
+        "coach_links",
+    )
+    with world.app.engine.connect() as connection:
+        counts = {
+            t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables
+        }
+        sessions = connection.execute(
+            text("SELECT id, date, status, version FROM planned_sessions ORDER BY id")
+        ).all()
+        logged = connection.execute(
+            text("SELECT id, pain_next_morning, activity_id FROM session_logs ORDER BY id")
+        ).all()
+        directions = connection.execute(
+            text("SELECT id, direction FROM activities ORDER BY id")
+        ).all()
+    return {"counts": counts, "sessions": sessions, "logs": logged, "directions": directions}
+
+
+@pytest.fixture(scope="module")
+def ready(world: World) -> World:
+    """A's watch file imported, so calls about activities have one to ask about."""
+    activities.import_files(world.scope("athlete"), world.athlete, [DATA / "run.gpx"])
+    return world
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_only_the_athlete_and_a_linked_coach_get_through(ready: World, name: str) -> None:
+    call = CALLS[name]
+    world = ready
+    missing = pytest.raises(NotFound)
+    with missing:
+        call(world.scope("athlete"), world.nobody, world)
+    nobody_says = str(missing.value).replace(str(world.nobody), "N")
+
+    for role in NO_ACCESS:
+        before = _snapshot(world)
+        with pytest.raises(NotFound) as refused:
+            call(world.scope(role), world.athlete, world)
+        assert str(refused.value).replace(str(world.athlete), "N") == nobody_says, role
+        assert _snapshot(world) == before, f"{role} changed something with {name}"
+
+    coach = world.scope("linked coach")
+    if name in OWN_CHANGES:
+        before = _snapshot(world)
+        with pytest.raises(Forbidden):
+            call(coach, world.athlete, world)
+        assert _snapshot(world) == before
+    else:
+        call(coach, world.athlete, world)
+    call(world.scope("athlete"), world.athlete, world)
+
+
+def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
+    """A new public service function must be added to the matrix (or listed here as not about
+    an athlete's data)."""
+    import inspect
+
+    not_about_athlete_data = {
+        "timelines_for",
+        "timeline_from_stored",
+        "link_log",
+        "link_activity",
+        "refresh_energy",
+        "energy_inputs",
+    }
+    for module in (athletes, plans, logs, activities):
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if name in not_about_athlete_data:
+                continue
+            assert name in CALLS, f"{module.__name__}.{name} is not in the access matrix"

@@ -1,0 +1,78 @@
+"""Migrations are explicit, run once under a lock, and a schema that is behind says what to run."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from retrorun.errors import SchemaNotReady
+from retrorun.services.app import App
+from retrorun.store import database as store_database
+
+
+def test_the_known_head_is_alembics_head() -> None:
+    script = ScriptDirectory.from_config(store_database._alembic_config())
+    assert script.get_current_head() == store_database.HEAD_REVISION
+
+
+def test_building_the_app_touches_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    app = App(str(path))
+    assert not path.exists()
+    with pytest.raises(SchemaNotReady, match="run `retrorun db upgrade`"):
+        app.check_schema()
+    app.close()
+
+
+def test_an_older_schema_names_the_command(database: str) -> None:
+    app = App(database)
+    with app.engine.begin() as connection:
+        config = database_config(connection)
+        command.upgrade(config, "0002")
+    with pytest.raises(
+        SchemaNotReady, match=r"schema 0002 .* needs 0003: run `retrorun db upgrade`"
+    ):
+        app.check_schema()
+    assert app.upgrade() == ("0002", database_head())
+    app.check_schema()
+    app.close()
+
+
+def database_config(connection: object):  # type: ignore[no-untyped-def]
+    config = store_database._alembic_config()
+    config.attributes["connection"] = connection
+    return config
+
+
+def database_head() -> str:
+    return store_database.HEAD_REVISION
+
+
+def _cli(url: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "retrorun", "--db", url, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_processes_starting_together_migrate_once(database: str) -> None:
+    """Four `db upgrade` and two first-use commands at the same moment on a new database."""
+    started = [_cli(database, "db", "upgrade") for _ in range(4)]
+    started += [_cli(database, "history", "--json") for _ in range(2)]
+    for process in started:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "Traceback" not in err
+    app = App(database)
+    with app.engine.connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert [v[0] for v in versions] == [database_head()]
+    app.close()
