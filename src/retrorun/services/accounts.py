@@ -264,11 +264,10 @@ def _side(row: CoachLinkRow | None, actor: Actor) -> str | None:
 def _links(db: DbSession, rows: list[CoachLinkRow]) -> list[CoachLink]:
     coach_ids = {row.coach_id for row in rows}
     athlete_ids = {row.athlete_id for row in rows if row.athlete_id is not None}
-    emails = dict(
-        db.execute(select(UserRow.id, UserRow.email).where(UserRow.id.in_(coach_ids)))
-        .tuples()
-        .all()
-    )
+    emails = {
+        row.id: row.email
+        for row in db.execute(select(UserRow.id, UserRow.email).where(UserRow.id.in_(coach_ids)))
+    }
     names = {
         row.id: row.name
         for row in db.execute(
