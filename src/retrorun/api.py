@@ -72,6 +72,14 @@ class Retrorun:
         self.actor = actor or self.app.named_athlete(athlete)
         self.scope: Scope = self.app.scope(self.actor)
         self.athlete_id = self.scope.own_athlete
+        self.athlete = self._record_name()
+
+    def _record_name(self) -> str:
+        """The training record's name ("me" for the local owner): calendar UIDs are made from it."""
+        from retrorun.store.models import AthleteRow
+
+        with self.scope.access(self.athlete_id) as db:
+            return db.get_one(AthleteRow, self.athlete_id).name
 
     @property
     def url(self) -> str:

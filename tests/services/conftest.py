@@ -84,7 +84,11 @@ def build_world(url: str) -> World:
     password = "correct horse battery"
     made = {
         role: accounts.add_user(
-            app, Actor(None, Role.ADMIN, None), f"{role.replace(' ', '-')}@example.org", password, kind
+            app,
+            Actor(None, Role.ADMIN, None),
+            f"{role.replace(' ', '-')}@example.org",
+            password,
+            kind,
         )
         for role, kind in (
             ("athlete", Role.ATHLETE),

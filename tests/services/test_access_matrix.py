@@ -140,8 +140,7 @@ def ready(world: World) -> World:
 def test_only_the_athlete_and_a_linked_coach_get_through(ready: World, name: str) -> None:
     call = CALLS[name]
     world = ready
-    missing = pytest.raises(NotFound)
-    with missing:
+    with pytest.raises(NotFound) as missing:
         call(world.scope("athlete"), world.nobody, world)
     nobody_says = str(missing.value).replace(str(world.nobody), "N")
 

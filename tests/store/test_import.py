@@ -36,10 +36,11 @@ from retrorun.core.timeline import build_timeline
 from retrorun.core.workout import Direction, Session
 from retrorun.errors import InvalidInput, NotFound
 from retrorun.formats.activity import make_streams
+from retrorun.formats.archive import FoundFile
 from retrorun.formats.fit_workout import WatchRepeat, watch_blocks
-from retrorun.importing import decode_streams, encode_streams
 from retrorun.store import activities as store
 from retrorun.store.models import ActivityRow, Base
+from retrorun.store.streams import decode_streams, encode_streams
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REAL_FIT = ["activity-small-fenix2-run.fit", "garmin-fenix-5-run.fit", "garmin-fenix-5-walk.fit"]
@@ -128,7 +129,7 @@ def test_streams_are_one_compact_blob_per_activity(database: str) -> None:
     assert len(streams) == 2809 == result.samples
     assert len(blob) < 2809 * 8 * 4 / 2  # under half of the raw float32 columns
     original = importing.parse_activity(
-        importing.FoundFile("x.fit", "fit", (DATA / "activity-small-fenix2-run.fit").read_bytes())
+        FoundFile("x.fit", "fit", (DATA / "activity-small-fenix2-run.fit").read_bytes())
     ).streams
     assert np.array_equal(streams.lat_deg, original.lat_deg, equal_nan=True)  # exact
     assert np.allclose(streams.heart_rate_bpm, original.heart_rate_bpm, equal_nan=True)

@@ -68,7 +68,7 @@ def test_processes_starting_together_migrate_once(database: str) -> None:
     started = [_cli(database, "db", "upgrade") for _ in range(4)]
     started += [_cli(database, "history", "--json") for _ in range(2)]
     for process in started:
-        out, err = process.communicate(timeout=120)
+        _out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         assert "Traceback" not in err
     app = App(database)

@@ -36,15 +36,18 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
+from retrorun.core import limits, units
 from retrorun.errors import InvalidInput
 
-FloatArray = NDArray[np.float64]
-BoolArray = NDArray[np.bool_]
+if TYPE_CHECKING:  # NumPy is imported where arrays are made, so importing this is quick
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+
+    FloatArray = NDArray[np.float64]
+    BoolArray = NDArray[np.bool_]
+
 Direction = Literal["forward", "backward"]
 Mode = Literal["walk", "run"]
 
@@ -52,8 +55,8 @@ Mode = Literal["walk", "run"]
 RESTING_VO2_ML_KG_MIN = 3.5  # ACSM: resting component of the metabolic equations, = 1 MET
 ML_O2_PER_KG_MIN_PER_MET = 3.5  # ACSM: 1 MET = 3.5 ml O2/kg/min
 KCAL_PER_LITRE_O2 = 5.0  # ACSM: ≈ 5 kcal per litre of O2
-KJ_PER_KCAL = 4.184  # definition of the thermochemical calorie (Keytel 2005 reports kJ/min)
-SECONDS_PER_MINUTE = 60.0  # definition
+KJ_PER_KCAL = units.KJ_PER_KCAL  # the thermochemical calorie (Keytel 2005 reports kJ/min)
+SECONDS_PER_MINUTE = units.S_PER_MIN
 
 # --- Forward: ACSM metabolic equations --------------------------------------------------------
 WALK_HORIZONTAL = 0.1  # ACSM walking: 0.1 ml/kg/min per m/min
@@ -97,17 +100,15 @@ KEYTEL_LOW_HR_BPM = 90.0  # our reasoning: the equations come from exercise HR; 
 LIGHT_BELOW_MET = 3.0  # ACSM: light < 3 MET
 VIGOROUS_FROM_MET = 6.0  # ACSM (Riebe 2015): vigorous ≥ 6 MET; moderate 3 to < 6
 
-# --- Physical limits (refuse beyond these) ----------------------------------------------------
-MAX_FORWARD_SPEED_M_S = 12.5  # our reasoning: Bolt's top speed ≈ 12.4 m/s [M]; nobody is faster
-# our reasoning: the backward 100 m record is ≈ 13.5 s [M], 7.4 m/s on average; 8.5 m/s leaves
-# room for a peak above that average and for GPS noise, and is still faster than anyone has run.
-MAX_BACKWARD_SPEED_M_S = 8.5
-MAX_ABS_GRADE = 0.45  # our reasoning: steeper than ±45 % is climbing or scrambling, not running
-MIN_MASS_KG = 20.0  # our reasoning: a small child; below that it is surely a typo
-MAX_MASS_KG = 350.0  # our reasoning: far beyond anyone the equations were measured on
-MIN_HEART_RATE_BPM = 25.0  # our reasoning: below the slowest resting rates recorded [M]
-MAX_HEART_RATE_BPM = 250.0  # our reasoning: above any exercising adult's maximum
-MAX_AGE_YEARS = 120.0  # our reasoning: the oldest people recorded
+# --- Physical limits (refuse beyond these): one table for every module, sources in core.limits --
+MAX_FORWARD_SPEED_M_S = limits.MAX_FORWARD_SPEED_M_S
+MAX_BACKWARD_SPEED_M_S = limits.MAX_BACKWARD_SPEED_M_S
+MAX_ABS_GRADE = limits.MAX_ABS_GRADE
+MIN_MASS_KG = limits.MIN_MASS_KG
+MAX_MASS_KG = limits.MAX_MASS_KG
+MIN_HEART_RATE_BPM = limits.MIN_HEART_RATE_BPM
+MAX_HEART_RATE_BPM = limits.MAX_HEART_RATE_BPM
+MAX_AGE_YEARS = limits.MAX_AGE_YEARS
 
 # --- Typical speeds when none is known (SCIENCE.md sections 3 and 5, and our reasoning) ---------
 TYPICAL_SPEED_M_S: dict[tuple[str, str], float] = {
@@ -198,8 +199,8 @@ def _check_speed(speed_m_s: float, direction: Direction) -> None:
     limit = MAX_BACKWARD_SPEED_M_S if direction == "backward" else MAX_FORWARD_SPEED_M_S
     if speed_m_s > limit:
         raise InvalidInput(
-            f"speed {speed_m_s:g} m/s ({speed_m_s * 3.6:.1f} km/h) is faster than anyone moves "
-            f"{direction} (limit {limit:g} m/s)"
+            f"speed {speed_m_s:g} m/s ({units.kmh_from_m_s(speed_m_s):.1f} km/h) is faster than "
+            f"anyone moves {direction} (limit {limit:g} m/s)"
         )
 
 
@@ -275,6 +276,8 @@ def _gross_with_downhill_floor(level: FloatArray, vertical: FloatArray) -> Float
 
     Written as max(vertical, −½·level) + level + rest, in place, to keep memory passes few.
     """
+    import numpy as np
+
     gross = np.multiply(level, -DOWNHILL_FLOOR_FRACTION)
     np.maximum(gross, vertical, out=gross)
     gross += level
@@ -296,6 +299,8 @@ def _vo2_from_speed(
     backward = max(practice × (3.5 + floor(level_b, vertical_b)), forward), where
     level_b = 1.35·h·S running or h·S + k·S² walking, vertical_b = v·S·G, ×1.35 uphill.
     """
+    import numpy as np
+
     level = np.where(running, RUN_HORIZONTAL, WALK_HORIZONTAL)
     level *= speed_m_min
     vertical = np.where(running, RUN_VERTICAL, WALK_VERTICAL)
@@ -338,6 +343,8 @@ def _vo2_from_kcal_per_min(kcal_per_min: FloatArray, mass_kg: float) -> FloatArr
 
 def _running_mask(mode: str, speed_m_s: FloatArray, backward: BoolArray) -> BoolArray:
     """Which samples are running: as asked, or in `auto` from the walk–run transition speed."""
+    import numpy as np
+
     if mode == "walk":
         return np.zeros(speed_m_s.shape, dtype=np.bool_)
     if mode == "run":
@@ -362,6 +369,8 @@ def intensity_class(met: float) -> str:
 
 
 def _as_float_array(name: str, values: ArrayLike) -> FloatArray:
+    import numpy as np
+
     array = np.asarray(values, dtype=np.float64)
     if array.ndim != 1:
         raise InvalidInput(f"{name} must be a one-dimensional series, got shape {array.shape}")
@@ -370,6 +379,8 @@ def _as_float_array(name: str, values: ArrayLike) -> FloatArray:
 
 def _matching(name: str, values: ArrayLike, length: int, dtype: type[np.generic]) -> NDArray[Any]:
     """A per-sample series, or one value for every sample; refuse a length that does not fit."""
+    import numpy as np
+
     array = np.asarray(values, dtype=dtype)
     if array.ndim == 0:
         return np.full(length, array, dtype=dtype)
@@ -380,6 +391,8 @@ def _matching(name: str, values: ArrayLike, length: int, dtype: type[np.generic]
 
 def _first_bad(name: str, values: FloatArray, bad: BoolArray, why: str) -> None:
     """Refuse a series naming its first offending sample, so a glitch can be found and fixed."""
+    import numpy as np
+
     if bad.any():
         index = int(np.argmax(bad))
         raise InvalidInput(f"{name}[{index}] = {values[index]:g} {why}")
@@ -389,6 +402,8 @@ def _check_series(
     speed_m_s: FloatArray, grade: FloatArray, backward: BoolArray, heart_rate: FloatArray | None
 ) -> None:
     """Refuse impossible samples: a quick min/max pass, the detailed search only on failure."""
+    import numpy as np
+
     if speed_m_s.size == 0:
         return
     speeds_plainly_fine = speed_m_s.min() >= 0 and speed_m_s.max() <= MAX_BACKWARD_SPEED_M_S
@@ -399,11 +414,13 @@ def _check_series(
         _first_bad("speed_m_s", speed_m_s, speed_m_s > limit, "m/s is faster than anyone moves")
     if not (grade.min() >= -MAX_ABS_GRADE and grade.max() <= MAX_ABS_GRADE):
         _first_bad("grade", grade, ~np.isfinite(grade), "is not a number")
-        _first_bad("grade", grade, np.abs(grade) > MAX_ABS_GRADE, "is beyond ±0.45 (±45 %)")
+        beyond = f"is beyond ±{MAX_ABS_GRADE:g} (±{MAX_ABS_GRADE * 100:g} %)"
+        _first_bad("grade", grade, np.abs(grade) > MAX_ABS_GRADE, beyond)
     if heart_rate is not None:
         known = ~np.isnan(heart_rate)
         out = known & ((heart_rate < MIN_HEART_RATE_BPM) | (heart_rate > MAX_HEART_RATE_BPM))
-        _first_bad("heart_rate_bpm", heart_rate, out, "bpm is outside 25–250 bpm")
+        outside = f"bpm is outside {MIN_HEART_RATE_BPM:g}–{MAX_HEART_RATE_BPM:g} bpm"
+        _first_bad("heart_rate_bpm", heart_rate, out, outside)
 
 
 def _series_flags(
@@ -446,6 +463,8 @@ def energy_series(
     speed model sample by sample when age and sex are known. A series with an impossible value
     is refused with the index of the first one, so the importer can say where the glitch is.
     """
+    import numpy as np
+
     speeds = _as_float_array("speed_m_s", speed_m_s)
     grades = _matching("grade", grade, len(speeds), np.float64)
     directions = _matching("backward", backward, len(speeds), np.bool_)
@@ -489,6 +508,8 @@ def _apply_heart_rate(
     vo2: FloatArray, heart_rate: FloatArray, mass_kg: float, age_years: float, sex: str
 ) -> tuple[FloatArray, BoolArray]:
     """Replace the speed model by Keytel 2005 where HR is known; never below resting (1 MET)."""
+    import numpy as np
+
     known = ~np.isnan(heart_rate)
     keytel_kcal = _keytel_kcal_per_min(np.where(known, heart_rate, 0.0), mass_kg, age_years, sex)
     keytel_vo2 = np.maximum(_vo2_from_kcal_per_min(keytel_kcal, mass_kg), RESTING_VO2_ML_KG_MIN)
@@ -566,6 +587,8 @@ def _heart_rate_flags(
     heart_rate_bpm: float, age_years: float, sex: str, mass_kg: float
 ) -> list[str]:
     """Warnings for a Keytel 2005 estimate: a near-resting HR, or a result below resting."""
+    import numpy as np
+
     flags: list[str] = []
     if heart_rate_bpm < KEYTEL_LOW_HR_BPM:
         flags.append(
@@ -661,6 +684,8 @@ def _speed_model_flags(
 
 def _forward_vo2(speed_m_s: float, grade: float, mode: Mode) -> float:
     """Forward VO2 at the same speed, grade and gait (the floor for backward)."""
+    import numpy as np
+
     vo2 = _vo2_from_speed(
         np.array([speed_m_s * SECONDS_PER_MINUTE]),
         np.array([grade]),

@@ -5,21 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from retrorun.core import limits
+from retrorun.core.units import average_speed_m_s, format_pace, kmh_from_m_s
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput
 
-# Fastest believable average speeds for a logged session of a minute or more (m/s).
-# Forward running: the 100 m world record averages 10.4 m/s, so 10.5 m/s is beyond anyone.
-# Backward running: the backward 100 m record is about 13 s (7.7 m/s); we refuse above 8 m/s.
-# Walking: 20 km race-walk records average about 4.4 m/s; backward walking is far slower, and
-# treadmill studies stop at 1.91 m/s (Clarkson 1997); above 3 m/s backward is running, not walking.
+# The fastest anyone moves, by direction and gait (`core.limits` gives the sources).
 MAX_SPEED_M_S: dict[tuple[Direction, Mode], float] = {
-    (Direction.FORWARD, Mode.RUN): 10.5,
-    (Direction.BACKWARD, Mode.RUN): 8.0,
-    (Direction.FORWARD, Mode.WALK): 4.5,
-    (Direction.BACKWARD, Mode.WALK): 3.0,
+    (Direction.FORWARD, Mode.RUN): limits.MAX_FORWARD_SPEED_M_S,
+    (Direction.BACKWARD, Mode.RUN): limits.MAX_BACKWARD_SPEED_M_S,
+    (Direction.FORWARD, Mode.WALK): limits.MAX_FORWARD_WALK_SPEED_M_S,
+    (Direction.BACKWARD, Mode.WALK): limits.MAX_BACKWARD_WALK_SPEED_M_S,
 }
-MAX_MINUTES = 24 * 60
+MAX_MINUTES = limits.LONGEST_SESSION_MINUTES
 OLDEST_LOG = date(1970, 1, 1)
 
 
@@ -44,7 +42,7 @@ class LogEntry:
     def speed_m_s(self) -> float | None:
         if self.distance_km is None or self.minutes <= 0:
             return None
-        return self.distance_km * 1000 / (self.minutes * 60)
+        return average_speed_m_s(self.distance_km, self.minutes)
 
 
 def validate_log(entry: LogEntry, today: date) -> None:
@@ -74,13 +72,7 @@ def _check_pace(entry: LogEntry) -> None:
     if speed > limit:
         pace = entry.minutes / entry.distance_km if entry.distance_km else 0.0
         raise InvalidInput(
-            f"{entry.distance_km:g} km in {entry.minutes:g} min is {speed * 3.6:.1f} km/h "
-            f"({_pace_words(pace)}); nobody can {entry.direction.value} {entry.mode.value} "
-            f"faster than {limit * 3.6:.0f} km/h. Check the distance and the minutes"
+            f"{entry.distance_km:g} km in {entry.minutes:g} min is {kmh_from_m_s(speed):.1f} km/h "
+            f"({format_pace(pace)}); nobody can {entry.direction.value} {entry.mode.value} "
+            f"faster than {kmh_from_m_s(limit):.0f} km/h. Check the distance and the minutes"
         )
-
-
-def _pace_words(min_per_km: float) -> str:
-    minutes = int(min_per_km)
-    seconds = round((min_per_km - minutes) * 60)
-    return f"{minutes}:{seconds:02d} min/km"

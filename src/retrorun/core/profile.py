@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from retrorun.core import limits
 from retrorun.errors import InvalidInput
 
 
@@ -80,10 +81,16 @@ class Profile:
 
 def validate_profile(profile: Profile) -> None:
     """Refuse values no real person has, so a plan is never built on nonsense."""
-    if not 20 <= profile.mass_kg <= 350:
-        raise InvalidInput(f"body mass {profile.mass_kg:g} kg is outside 20–350 kg")
-    if not 10 <= profile.age_years <= 110:
-        raise InvalidInput(f"age {profile.age_years} is outside 10–110 years")
+    if not limits.MIN_MASS_KG <= profile.mass_kg <= limits.MAX_MASS_KG:
+        raise InvalidInput(
+            f"body mass {profile.mass_kg:g} kg is outside "
+            f"{limits.MIN_MASS_KG:g}–{limits.MAX_MASS_KG:g} kg"
+        )
+    if not limits.MIN_PLAN_AGE_YEARS <= profile.age_years <= limits.MAX_AGE_YEARS:
+        raise InvalidInput(
+            f"age {profile.age_years} is outside "
+            f"{limits.MIN_PLAN_AGE_YEARS}–{limits.MAX_AGE_YEARS} years"
+        )
     if not profile.weekdays:
         raise InvalidInput("choose at least one training day a week")
     if len(set(profile.weekdays)) != len(profile.weekdays):

@@ -12,9 +12,9 @@ from typing import Any
 from retrorun.core.plan import Phase, Plan, Week
 from retrorun.core.profile import Goal, Units
 from retrorun.core.timeline import Timeline
+from retrorun.core.units import KM_PER_MILE as KM_PER_MILE  # the CLI imports it from here
+from retrorun.core.units import kmh_from_m_s
 from retrorun.core.workout import Direction, Mode, Session, Setting, Step, StepKind, Workout
-
-KM_PER_MILE = 1.609344
 
 
 def step_to_dict(step: Step, units: Units = Units.METRIC) -> dict[str, Any]:
@@ -30,7 +30,7 @@ def step_to_dict(step: Step, units: Units = Units.METRIC) -> dict[str, Any]:
         "description": step.describe(imperial=units is Units.IMPERIAL),
     }
     if step.speed_m_s is not None:
-        kmh = step.speed_m_s * 3.6
+        kmh = kmh_from_m_s(step.speed_m_s)
         data["speed_kmh"] = round(kmh, 2)
         if units is Units.IMPERIAL:
             data["speed_mph"] = round(kmh / KM_PER_MILE, 2)

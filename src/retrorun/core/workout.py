@@ -6,10 +6,26 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from retrorun.core.units import M_PER_KM, kmh_from_m_s, mph_from_m_s
+from retrorun.core.units import MPH_PER_M_S as MPH_PER_M_S  # core.timeline imports it from here
+from retrorun.errors import InvalidInput
+
 
 class Direction(StrEnum):
+    """Which way a person faces while moving. Stored and shown as its value."""
+
     BACKWARD = "backward"
     FORWARD = "forward"
+
+
+def as_direction(value: Direction | str) -> Direction:
+    """A direction from its enum or its text ("backward", "forward"), refusing anything else.
+
+    Front doors and stored rows hand over text; everything below them works with the enum.
+    """
+    if value in (Direction.BACKWARD, Direction.FORWARD):
+        return Direction(value)
+    raise InvalidInput(f"direction must be backward or forward, got {value!r}")
 
 
 class Mode(StrEnum):
@@ -25,8 +41,6 @@ class Setting(StrEnum):
     PATH = "path"
     USUAL_ROUTE = "usual-route"  # forward-only run days: wherever the runner usually runs
 
-
-MPH_PER_M_S = 3600 / 1609.344
 
 SAFE_SETTINGS = frozenset({Setting.TREADMILL, Setting.TRACK})
 
@@ -82,7 +96,7 @@ class Step:
     def describe(self, imperial: bool = False) -> str:
         """The step in a runner's words, e.g. 'backward walk, 3 min, RPE 3, 2.2 km/h'."""
         if self.duration_s is None:
-            amount = f"{(self.distance_m or 0) / 1000:g} km"
+            amount = f"{(self.distance_m or 0) / M_PER_KM:g} km"
         elif self.duration_s % 60 == 0:
             amount = f"{self.duration_s // 60} min"
         else:
@@ -92,9 +106,9 @@ class Step:
             name = f"{self.kind.value}: {name}"
         speed = ""
         if self.speed_m_s and imperial:
-            speed = f", {self.speed_m_s * MPH_PER_M_S:.1f} mph"
+            speed = f", {mph_from_m_s(self.speed_m_s):.1f} mph"
         elif self.speed_m_s:
-            speed = f", {self.speed_m_s * 3.6:.1f} km/h"
+            speed = f", {kmh_from_m_s(self.speed_m_s):.1f} km/h"
         return f"{name}, {amount}, RPE {self.rpe}{speed}"
 
 

@@ -1,5 +1,9 @@
 """Finding activity files: single files, folders, gzip files and zip archives (bulk exports).
 
+Paths on disk go through `walk`; an upload (a web form, an API call) goes through
+`walk_upload`, given as bytes or a binary file object with its name, with the same limits and
+refusals and without writing the upload to a temporary file.
+
 A Strava bulk export is a zip with `activities/123.fit.gz`, `activities/124.gpx`, … beside
 CSV files and photos; a Garmin export keeps its FIT files in zips inside the zip. So folders
 and archives are walked for names ending in .fit, .gpx or .tcx (each may also end in .gz),
@@ -18,6 +22,7 @@ encrypted one. A refused file is reported with its reason; the walk goes on with
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import tempfile
 import zipfile
@@ -39,6 +44,10 @@ MAX_MEMBERS = 200_000
 MAX_NESTED_ZIP_BYTES = 4 * 2**30  # a zip inside a zip is spooled to a temporary file
 SPOOL_IN_MEMORY_BYTES = 64 * 2**20
 CHUNK_BYTES = 2**20
+# Our reasoning: a zip must be seekable to be read; an upload that comes as a stream that cannot
+# seek is read into memory first, so it is capped at what one request may hold in memory. Web
+# frameworks hand over uploads as seekable (spooled) files, which are read in place, uncapped.
+MAX_UNSEEKABLE_ZIP_BYTES = 256 * 2**20
 
 FORMATS = ("fit", "gpx", "tcx")
 ARCHIVE_HELP = "a .fit, .gpx or .tcx file (each may be gzipped: .fit.gz), a folder or a .zip"
@@ -97,6 +106,65 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> Iterator[FoundFile]:
             yield _read_file(path)
 
 
+# An upload: its bytes, or a binary file object (read from where it stands, never closed here).
+Upload = bytes | bytearray | memoryview | IO[bytes]
+
+
+def walk_upload(name: str, upload: Upload) -> Iterator[FoundFile]:
+    """The activity files in one upload, read one at a time, or the reason each was refused.
+
+    `name` is the upload's file name, which says what it is as on disk: a .fit, .gpx or .tcx
+    file (each may end in .gz) or a .zip archive; it also labels what is found, as a path does
+    (`export.zip!activities/1.fit.gz`). The caps and refusals are those of `walk`. A file
+    object that can seek is read in place; one that cannot is read through once (a zip that
+    cannot seek is read into memory first, up to `MAX_UNSEEKABLE_ZIP_BYTES`).
+    """
+    if _is_zip_name(name):
+        yield from _walk_zip_upload(name, upload)
+    else:
+        yield _read_upload(name, upload)
+
+
+def count_upload(name: str, upload: Upload) -> int:
+    """How many files `walk_upload` will report, cheaply (names only; a nested zip counts as one).
+
+    A zip given as a stream that cannot seek cannot be looked into without reading it: 1.
+    """
+    if not _is_zip_name(name):
+        return 1
+    if not isinstance(upload, bytes | bytearray | memoryview) and not upload.seekable():
+        return 1
+    file = _in_memory(upload) if isinstance(upload, bytes | bytearray | memoryview) else upload
+    start = file.tell()
+    try:
+        with zipfile.ZipFile(file) as archive:
+            return sum(1 for info in archive.infolist() if _wanted(info.filename) is not None)
+    except (OSError, zipfile.BadZipFile):
+        return 1
+    finally:
+        file.seek(start)
+
+
+def _in_memory(data: bytes | bytearray | memoryview) -> IO[bytes]:
+    return io.BytesIO(data)
+
+
+def _read_upload(name: str, upload: Upload) -> FoundFile:
+    kind = activity_format(name)
+    if kind is None:
+        return FoundFile(name, None, None, f"not an activity file: give {ARCHIVE_HELP}")
+    try:
+        if isinstance(upload, bytes | bytearray | memoryview):
+            data = _read_activity(_in_memory(upload), name, len(upload))
+        else:
+            data = _read_activity(upload, name, None)
+    except OSError as error:
+        return FoundFile(name, kind, None, f"cannot read it: {error.strerror or error}")
+    except _Refused as error:
+        return FoundFile(name, kind, None, str(error))
+    return FoundFile(name, kind, data)
+
+
 def _expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     """Files as given; folders walked (sorted, hidden entries skipped) for activity files."""
     for given in paths:
@@ -119,10 +187,7 @@ def _read_file(path: Path) -> FoundFile:
         return FoundFile(name, None, None, f"not an activity file: give {ARCHIVE_HELP}")
     try:
         with path.open("rb") as file:
-            if path.name.lower().endswith(".gz"):
-                data = _gunzip(file, os.fstat(file.fileno()).st_size)
-            else:
-                data = _read_capped(file, "the file")
+            data = _read_activity(file, path.name, os.fstat(file.fileno()).st_size)
     except FileNotFoundError:
         return FoundFile(name, kind, None, "no such file")
     except OSError as error:
@@ -132,22 +197,57 @@ def _read_file(path: Path) -> FoundFile:
     return FoundFile(name, kind, data)
 
 
+def _read_activity(file: IO[bytes], name: str, compressed_bytes: int | None) -> bytes:
+    """One activity file's content, gunzipped when its name ends in .gz, under the caps."""
+    if name.lower().endswith(".gz"):
+        return _gunzip(file, compressed_bytes)
+    return _read_capped(file, "the file")
+
+
 def _read_capped(file: IO[bytes], what: str) -> bytes:
-    data = file.read(MAX_FILE_BYTES + 1)
+    data = _read_up_to(file, MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
         raise _Refused(f"{what} is larger than {_size(MAX_FILE_BYTES)}; refused")
     return data
 
 
-def _gunzip(file: IO[bytes], compressed_bytes: int) -> bytes:
-    """Decompress a gzip stream, stopping at the size cap instead of filling memory."""
+def _read_up_to(file: IO[bytes], limit: int) -> bytes:
+    """At most `limit` bytes, to the end of the stream: a raw stream may return fewer per read."""
+    chunks: list[bytes] = []
+    remaining = limit
+    while remaining > 0 and (chunk := file.read(remaining)):
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _gunzip(file: IO[bytes], compressed_bytes: int | None) -> bytes:
+    """Decompress a gzip stream, stopping at the size cap instead of filling memory.
+
+    `compressed_bytes` is the gzip file's size; None (a stream of unknown length) counts the
+    bytes as they are read, which comes to the same once the stream has been read to its end.
+    """
+    counted = _CountingReader(file)
     try:
-        with gzip.GzipFile(fileobj=file, mode="rb") as unzipped:
+        with gzip.GzipFile(fileobj=cast(IO[bytes], counted), mode="rb") as unzipped:
             data = _read_capped(cast(IO[bytes], unzipped), "the gzip content")
     except (gzip.BadGzipFile, EOFError, zlib.error) as error:
         raise _Refused(f"damaged gzip data: {error}") from None
-    _check_ratio(len(data), compressed_bytes)
+    _check_ratio(len(data), counted.count if compressed_bytes is None else compressed_bytes)
     return data
+
+
+class _CountingReader:
+    """A read-only view of a binary stream that counts the bytes read through it."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.count += len(data)
+        return data
 
 
 def _check_ratio(size: int, compressed: int) -> None:
@@ -179,6 +279,34 @@ def _walk_zip_file(path: Path) -> Iterator[FoundFile]:
         return
     with archive:
         yield from _walk_zip(archive, str(path), nested=False, budget=[MAX_ARCHIVE_BYTES])
+
+
+def _walk_zip_upload(name: str, upload: Upload) -> Iterator[FoundFile]:
+    try:
+        archive = zipfile.ZipFile(_seekable(upload))
+    except _Refused as error:
+        yield FoundFile(name, None, None, str(error))
+        return
+    except (OSError, zipfile.BadZipFile) as error:
+        yield FoundFile(name, None, None, f"not a readable zip archive: {error}")
+        return
+    with archive:
+        yield from _walk_zip(archive, name, nested=False, budget=[MAX_ARCHIVE_BYTES])
+
+
+def _seekable(upload: Upload) -> IO[bytes]:
+    """The upload as a file zipfile can seek in: itself when it can, else its bytes in memory."""
+    if isinstance(upload, bytes | bytearray | memoryview):
+        return _in_memory(upload)
+    if upload.seekable():
+        return upload
+    data = _read_up_to(upload, MAX_UNSEEKABLE_ZIP_BYTES + 1)
+    if len(data) > MAX_UNSEEKABLE_ZIP_BYTES:
+        raise _Refused(
+            f"a zip sent as a stream may hold at most {_size(MAX_UNSEEKABLE_ZIP_BYTES)}; "
+            "send a larger one as a file"
+        )
+    return _in_memory(data)
 
 
 def _wanted(name: str) -> str | None:

@@ -1,0 +1,223 @@
+"""The energy of a recorded activity, second by second (pure: no I/O, no database).
+
+A recording is noisy: GPS positions jitter, altitude drifts, sensors drop out, watches pause.
+So the samples are cleaned before the energy model (`core.energy.energy_series`) sees them:
+speed comes from the device where it wrote one, else from distance over a few samples; grade
+from altitude over about half a minute of ground; impossible values (beyond `core.limits`) are
+replaced by their neighbours' rather than failing the import; pauses cost nothing extra.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from retrorun.core.energy import KEYTEL_MODEL_NAME, energy_series, estimate_energy
+from retrorun.core.limits import (
+    MAX_ABS_GRADE,
+    MAX_BACKWARD_SPEED_M_S,
+    MAX_FORWARD_SPEED_M_S,
+    MAX_HEART_RATE_BPM,
+    MIN_HEART_RATE_BPM,
+)
+from retrorun.core.profile import Profile
+from retrorun.core.workout import Direction
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float64]
+
+# Our reasoning: while moving, watches write a sample at least every ~8 s even in "smart"
+# recording; a longer gap is a pause (auto-pause, a stop), which costs nothing extra here.
+MAX_SAMPLE_GAP_S = 10.0
+# Our reasoning: speed from GPS distance over ±2 samples (5 s at 1 Hz) evens out position
+# jitter, which would otherwise inflate the cost (backward walking cost is convex in speed).
+SPEED_WINDOW_SAMPLES = 2
+# Our reasoning: grade over ±15 samples (~30 s) and at least 10 m of ground, so that altitude
+# noise (GPS ±5 m, barometer ±1 m) does not turn a level run into steep hills.
+GRADE_WINDOW_SAMPLES = 15
+MIN_GRADE_RUN_M = 10.0
+
+SPEED_MODEL_NAME = "speed (ACSM + backward model)"
+
+
+class RecordedStreams(Protocol):
+    """The per-sample columns this needs (`formats.activity.Streams` is one). NaN = missing."""
+
+    @property
+    def time_s(self) -> FloatArray: ...
+
+    @property
+    def distance_m(self) -> FloatArray: ...
+
+    @property
+    def speed_m_s(self) -> FloatArray: ...
+
+    @property
+    def altitude_m(self) -> FloatArray: ...
+
+    @property
+    def heart_rate_bpm(self) -> FloatArray: ...
+
+    def __len__(self) -> int: ...
+
+
+class RecordedActivity(Protocol):
+    """What this needs of an activity (`formats.activity.Activity` is one)."""
+
+    @property
+    def duration_s(self) -> float: ...
+
+    @property
+    def distance_m(self) -> float | None: ...
+
+    @property
+    def streams(self) -> RecordedStreams: ...
+
+
+@dataclass(frozen=True)
+class Energy:
+    kcal: float | None
+    model: str  # which estimate, or why there is none
+
+
+def estimate_kcal(
+    activity: RecordedActivity,
+    backward: BoolArray,
+    backward_s: float,
+    profile: Profile | None,
+    practice_sessions: int,
+) -> Energy:
+    """The energy model over the recorded samples; Keytel 2005 where heart rate is known.
+
+    Speed comes from the device where it wrote one, else from distance over time; impossible
+    values (GPS spikes, sensor dropouts) are replaced by their neighbours' rather than failing
+    the import. Heart rate is used when age and sex are known (Keytel 2005 needs both).
+    `backward` marks the backward samples; `backward_s` is used when there are no samples.
+    """
+    if profile is None:
+        return Energy(None, "no profile: set your body mass (retrorun profile set) for energy")
+    streams = activity.streams
+    if len(streams) == 0:
+        return _energy_from_totals(activity, backward_s, profile, practice_sessions)
+    speed = _speed_m_s(streams, backward)
+    heart_rate = _heart_rate_bpm(streams)
+    keytel = profile.sex in ("male", "female") and profile.age_years > 0
+    if not keytel:
+        heart_rate = None
+    if speed is None and heart_rate is None:
+        return Energy(None, "no speed, distance or usable heart rate recorded")
+    series = energy_series(
+        speed if speed is not None else np.zeros(len(streams)),
+        _grade(streams),
+        backward,
+        mass_kg=profile.mass_kg,
+        sample_s=_sample_s(streams.time_s),
+        backward_sessions_done=practice_sessions,
+        heart_rate_bpm=heart_rate,
+        age_years=float(profile.age_years) if keytel else None,
+        sex=profile.sex if keytel else None,
+    )
+    if series.heart_rate_used.all():
+        model = KEYTEL_MODEL_NAME
+    elif series.heart_rate_used.any():
+        model = f"{KEYTEL_MODEL_NAME} where recorded, else {SPEED_MODEL_NAME}"
+    else:
+        model = SPEED_MODEL_NAME
+    return Energy(series.total_kcal, model)
+
+
+def _energy_from_totals(
+    activity: RecordedActivity, backward_s: float, profile: Profile, practice_sessions: int
+) -> Energy:
+    """No samples (a manual treadmill entry): the average speed, backward and forward time."""
+    if not activity.distance_m or activity.duration_s <= 0:
+        return Energy(None, "no samples and no distance to estimate from")
+    speed = activity.distance_m / activity.duration_s
+    kcal = 0.0
+    parts = (
+        (Direction.BACKWARD, backward_s),
+        (Direction.FORWARD, activity.duration_s - backward_s),
+    )
+    for direction, seconds in parts:
+        if seconds > 0:
+            backward = direction is Direction.BACKWARD
+            limit = MAX_BACKWARD_SPEED_M_S if backward else MAX_FORWARD_SPEED_M_S
+            estimate = estimate_energy(
+                direction,
+                min(speed, limit),
+                profile.mass_kg,
+                duration_s=seconds,
+                backward_sessions_done=practice_sessions if backward else 0,
+            )
+            kcal += estimate.kcal or 0.0
+    return Energy(kcal, f"{SPEED_MODEL_NAME}, from the average speed")
+
+
+def _speed_m_s(streams: RecordedStreams, backward: BoolArray) -> FloatArray | None:
+    speed = streams.speed_m_s.copy()
+    missing = ~np.isfinite(speed)
+    if missing.any():
+        distance = _filled(streams.distance_m, streams.time_s)
+        if distance is not None:
+            speed[missing] = _windowed_rate(distance, streams.time_s, SPEED_WINDOW_SAMPLES)[missing]
+    limit = np.where(backward, MAX_BACKWARD_SPEED_M_S, MAX_FORWARD_SPEED_M_S)
+    with np.errstate(invalid="ignore"):
+        speed[~((speed >= 0) & (speed <= limit))] = np.nan
+    return _filled(speed, streams.time_s)
+
+
+def _heart_rate_bpm(streams: RecordedStreams) -> FloatArray | None:
+    heart_rate = streams.heart_rate_bpm.copy()
+    with np.errstate(invalid="ignore"):
+        outside = ~((heart_rate >= MIN_HEART_RATE_BPM) & (heart_rate <= MAX_HEART_RATE_BPM))
+    heart_rate[outside] = np.nan
+    return _filled(heart_rate, streams.time_s)
+
+
+def _grade(streams: RecordedStreams) -> FloatArray:
+    altitude = _filled(streams.altitude_m, streams.time_s)
+    distance = _filled(streams.distance_m, streams.time_s)
+    if altitude is None or distance is None:
+        return np.zeros(len(streams))
+    first, last = _window(len(streams), GRADE_WINDOW_SAMPLES)
+    run = distance[last] - distance[first]
+    rise = altitude[last] - altitude[first]
+    grade = np.divide(rise, run, out=np.zeros_like(rise), where=run >= MIN_GRADE_RUN_M)
+    return np.clip(grade, -MAX_ABS_GRADE, MAX_ABS_GRADE)
+
+
+def _sample_s(time_s: FloatArray) -> FloatArray:
+    """Each sample stands for the time until the next one, pauses left out."""
+    if time_s.size == 0:
+        return np.zeros(0)
+    gaps = np.diff(time_s, append=time_s[-1] + 1.0)
+    gaps[~np.isfinite(gaps)] = 0.0
+    return np.clip(gaps, 0.0, MAX_SAMPLE_GAP_S)
+
+
+def _window(n: int, half: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    index = np.arange(n)
+    return np.clip(index - half, 0, n - 1), np.clip(index + half, 0, n - 1)
+
+
+def _windowed_rate(values: FloatArray, time_s: FloatArray, half: int) -> FloatArray:
+    first, last = _window(values.size, half)
+    dt = time_s[last] - time_s[first]
+    dv = values[last] - values[first]
+    rate: FloatArray = np.divide(dv, dt, out=np.full(dv.shape, np.nan), where=dt > 0)
+    return rate
+
+
+def _filled(values: FloatArray, time_s: FloatArray) -> FloatArray | None:
+    """Gaps filled from the neighbours in time (ends held flat); None when nothing is known."""
+    known = np.isfinite(values)
+    if not known.any():
+        return None
+    if known.all():
+        return values
+    in_order = np.isfinite(time_s).all() and bool((np.diff(time_s) >= 0).all())
+    x = time_s if in_order else np.arange(time_s.size, dtype=np.float64)
+    return np.interp(x, x[known], values[known])

@@ -1,0 +1,52 @@
+"""Unit conversions: one module, exact definitions, and the old import paths still work."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrorun.core import serialize, units, workout
+from retrorun.errors import InvalidInput
+
+
+def test_the_definitions() -> None:
+    assert units.M_PER_MILE == 1609.344  # international mile
+    assert units.KMH_PER_M_S == 3.6
+    assert units.MPH_PER_M_S == 3600 / 1609.344
+    assert units.mph_from_m_s(1609.344 / 3600) == pytest.approx(1.0)
+    assert units.kmh_from_m_s(10.0) == 36.0
+
+
+@pytest.mark.parametrize("speed_m_s", [0.25, 0.9, 1.63, 2.8, 12.5])
+def test_conversions_round_trip(speed_m_s: float) -> None:
+    assert units.m_s_from_kmh(units.kmh_from_m_s(speed_m_s)) == pytest.approx(speed_m_s)
+    assert units.m_s_from_mph(units.mph_from_m_s(speed_m_s)) == pytest.approx(speed_m_s)
+    assert units.m_s_from_m_min(units.m_min_from_m_s(speed_m_s)) == pytest.approx(speed_m_s)
+    assert units.m_s_from_pace(units.pace_from_m_s(speed_m_s)) == pytest.approx(speed_m_s)
+    assert units.km_from_miles(units.miles_from_km(speed_m_s)) == pytest.approx(speed_m_s)
+
+
+def test_average_speed() -> None:
+    assert units.average_speed_m_s(1.8, 30) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("min_per_km", "text"), [(6.5, "6:30 min/km"), (5.9999, "6:00 min/km"), (4.0, "4:00 min/km")]
+)
+def test_pace_is_written_to_the_whole_second(min_per_km: float, text: str) -> None:
+    assert units.format_pace(min_per_km) == text
+
+
+def test_pace_is_read_as_decimal_minutes_or_minutes_and_seconds() -> None:
+    assert units.parse_pace("6.5") == 6.5
+    assert units.parse_pace("6:30") == 6.5
+    with pytest.raises(InvalidInput, match="--pace seconds must be 0–59"):
+        units.parse_pace("6:75", "--pace")
+    with pytest.raises(InvalidInput, match="pace must be a number, got 'abc'"):
+        units.parse_pace("abc")
+    with pytest.raises(InvalidInput, match="must be a finite number"):
+        units.parse_pace("inf")
+
+
+def test_the_old_import_paths_still_work() -> None:
+    assert serialize.KM_PER_MILE is units.KM_PER_MILE
+    assert workout.MPH_PER_M_S is units.MPH_PER_M_S
