@@ -22,6 +22,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy.orm import Session as DbSession
@@ -37,6 +38,7 @@ from retrorun.core.lap_directions import (
     stored_direction,
 )
 from retrorun.core.profile import Profile, Units
+from retrorun.core.serialize import timeline_from_list
 from retrorun.core.timeline import build_timeline
 from retrorun.core.workout import Direction, Workout, as_direction
 from retrorun.errors import InvalidInput
@@ -82,6 +84,17 @@ def workout_step_directions(workout: Workout, imperial: bool = False) -> list[Di
     return step_directions(workout, build_timeline(workout, imperial=imperial))
 
 
+def planned_step_directions(
+    workout: Workout, stored_timelines: dict[str, Any] | None, imperial: bool
+) -> list[Direction | None]:
+    """The watch steps of the session as it was planned: from the timeline stored with it, so
+    laps map to the steps the watch really had even after the rules changed."""
+    if not stored_timelines:
+        return workout_step_directions(workout, imperial)
+    cues = stored_timelines["imperial" if imperial else "metric"]
+    return step_directions(workout, timeline_from_list(cues, workout))
+
+
 def store_activity(
     db: DbSession,
     athlete: int,
@@ -103,7 +116,7 @@ def store_activity(
     steps: list[Direction | None] = []
     if planned is not None and given is None and activity.source_format == "fit":
         imperial = profile is not None and profile.units == Units.IMPERIAL
-        steps = workout_step_directions(planned[1], imperial)
+        steps = planned_step_directions(planned[1], planned[2], imperial)
     lap_dirs, source = lap_directions(activity.laps, given, steps)
     overall = overall_direction(lap_dirs, given)
     backward_s = backward_seconds(activity.duration_s, activity.laps, lap_dirs, overall)

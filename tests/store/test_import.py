@@ -32,7 +32,7 @@ from retrorun import importing
 from retrorun.api import Retrorun
 from retrorun.core import profile as profiles
 from retrorun.core.screening import QUESTION_IDS
-from retrorun.core.timeline import build_timeline
+from retrorun.core.timeline import Timeline, build_timeline
 from retrorun.core.workout import Direction, Session
 from retrorun.errors import InvalidInput, NotFound
 from retrorun.formats.activity import make_streams
@@ -290,10 +290,12 @@ def test_an_unknown_direction_is_refused_before_anything(database: str) -> None:
 # --- plan matching, directions, energy ----------------------------------------------------------
 
 
-def _watch_laps(session: Session) -> list[tuple[int, int, Direction | None]]:
+def _watch_laps(
+    session: Session, timeline: Timeline | None = None
+) -> list[tuple[int, int, Direction | None]]:
     """The laps a watch records running the session's watch workout, in order:
     (wkt_step_index, seconds, direction), repeats unrolled as the watch runs them."""
-    blocks = watch_blocks(session.workout, build_timeline(session.workout))
+    blocks = watch_blocks(session.workout, timeline or build_timeline(session.workout))
     laps: list[tuple[int, int, Direction | None]] = []
     index = 0
     for block in blocks:
@@ -480,3 +482,40 @@ def test_an_activity_without_samples_is_costed_from_its_totals(
     assert backward.kcal > forward.kcal
     with pytest.raises(InvalidInput, match="no laps: mark the whole activity"):
         api.set_activity_direction(forward.id, "forward", laps=[0])
+
+
+def test_laps_map_to_the_timeline_the_session_was_stored_with(
+    database: str, tmp_path: Path
+) -> None:
+    """A session stored under older rules (here: no shoulder cues, so one watch step per
+    backward block) keeps its watch steps: laps recorded from that watch file map to them."""
+    import json
+
+    from retrorun.core.serialize import timeline_to_list
+    from retrorun.core.timeline import CueKind
+
+    api = _planned(database)
+    session = api.plan().sessions[0]
+    now = build_timeline(session.workout)
+    older = Timeline(
+        now.duration_s,
+        tuple(c for c in now.cues if c.kind is not CueKind.SHOULDER),
+        now.step_starts_s,
+    )
+    stored = {"metric": timeline_to_list(older), "imperial": timeline_to_list(older)}
+    with api.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE planned_sessions SET timeline = :t WHERE date = :d"),
+            {"t": json.dumps(stored), "d": session.date},
+        )
+    laps = _watch_laps(session, older)
+    assert laps != _watch_laps(session)  # the rules of today would cut the steps differently
+    start = datetime.combine(session.date, datetime.min.time(), UTC) + timedelta(hours=7)
+    path = tmp_path / "older-watch.fit"
+    path.write_bytes(_fit_from_laps(start, laps))
+    (result,) = api.import_files([path])
+    activity = result.activity
+    assert activity is not None and activity.direction_source == "workout"
+    assert [lap.direction for lap in activity.laps] == [
+        None if d is None else d.value for *_, d in laps
+    ]

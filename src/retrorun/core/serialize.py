@@ -11,7 +11,7 @@ from typing import Any
 
 from retrorun.core.plan import Phase, Plan, Week
 from retrorun.core.profile import Goal, Units
-from retrorun.core.timeline import Timeline
+from retrorun.core.timeline import Cue, CueKind, Side, Timeline
 from retrorun.core.units import KM_PER_MILE as KM_PER_MILE  # the CLI imports it from here
 from retrorun.core.units import kmh_from_m_s
 from retrorun.core.workout import Direction, Mode, Session, Setting, Step, StepKind, Workout
@@ -88,6 +88,28 @@ def timeline_to_list(timeline: Timeline) -> list[dict[str, Any]]:
         }
         for cue in timeline.cues
     ]
+
+
+def timeline_from_list(cues: list[dict[str, Any]], workout: Workout) -> Timeline:
+    """A timeline as `timeline_to_list` wrote it; the step starts come from its workout."""
+    starts, t = [], 0
+    for step in workout.steps:
+        starts.append(t)
+        t += step.duration_s or 0
+    return Timeline(
+        duration_s=workout.duration_s,
+        cues=tuple(
+            Cue(
+                t_s=int(cue["t_s"]),
+                kind=CueKind(cue["kind"]),
+                text=str(cue["text"]),
+                step_index=int(cue["step_index"]),
+                side=Side(cue["side"]) if cue["side"] else None,
+            )
+            for cue in cues
+        ),
+        step_starts_s=tuple(starts),
+    )
 
 
 def week_to_dict(week: Week) -> dict[str, Any]:

@@ -15,10 +15,15 @@ from typing import Any
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.plan import Plan, make_plan
-from retrorun.core.serialize import timeline_to_list, workout_from_dict, workout_to_dict
+from retrorun.core.serialize import (
+    timeline_from_list,
+    timeline_to_list,
+    workout_from_dict,
+    workout_to_dict,
+)
 from retrorun.core.session_cost import SessionCost
 from retrorun.core.session_cost import session_cost as estimate_cost
-from retrorun.core.timeline import Cue, CueKind, Side, Timeline, build_timeline
+from retrorun.core.timeline import Timeline, build_timeline
 from retrorun.core.workout import Session, Setting, Workout
 from retrorun.errors import InvalidInput, NotFound, NotReady
 from retrorun.services import athletes
@@ -72,21 +77,7 @@ def timeline_from_stored(
     compiled from their workout, which is what they had then."""
     if not stored:
         return build_timeline(workout, imperial=imperial)
-    cues = tuple(
-        Cue(
-            t_s=int(cue["t_s"]),
-            kind=CueKind(cue["kind"]),
-            text=str(cue["text"]),
-            step_index=int(cue["step_index"]),
-            side=Side(cue["side"]) if cue["side"] else None,
-        )
-        for cue in stored["imperial" if imperial else "metric"]
-    )
-    starts, t = [], 0
-    for step in workout.steps:
-        starts.append(t)
-        t += step.duration_s or 0
-    return Timeline(duration_s=workout.duration_s, cues=cues, step_starts_s=tuple(starts))
+    return timeline_from_list(stored["imperial" if imperial else "metric"], workout)
 
 
 def new_plan(

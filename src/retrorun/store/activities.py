@@ -69,13 +69,16 @@ def find_by_hash(db: DbSession, athlete: int, content_sha256: str) -> int | None
     return db.scalars(query).first()
 
 
-def planned_workout(db: DbSession, athlete: int, day: date) -> tuple[int, Workout] | None:
-    """The active plan's session on that day and its workout, if there is one."""
+def planned_workout(
+    db: DbSession, athlete: int, day: date
+) -> tuple[int, Workout, dict[str, Any] | None] | None:
+    """The active plan's session on that day: its id, workout and the timelines stored with it
+    (None for a session stored before timelines were kept), if there is one."""
     session_id = planned_session_id(db, athlete, day)
     if session_id is None:
         return None
     row = db.get_one(PlannedSessionRow, session_id)
-    return session_id, workout_from_dict(row.workout)
+    return session_id, workout_from_dict(row.workout), row.timeline
 
 
 def backward_sessions_before(db: DbSession, athlete: int, moment: datetime) -> int:
@@ -108,15 +111,6 @@ def backward_sessions_before(db: DbSession, athlete: int, moment: datetime) -> i
         )
     )
     return int(logged or 0) + int(imported or 0)
-
-
-def planned_timeline(db: DbSession, session_id: int, imperial: bool) -> list[dict[str, Any]] | None:
-    """The cue timeline a planned session was stored with, or None for an older session."""
-    stored_timeline = db.get_one(PlannedSessionRow, session_id).timeline
-    if not stored_timeline:
-        return None
-    cues: list[dict[str, Any]] = stored_timeline["imperial" if imperial else "metric"]
-    return cues
 
 
 def activity_records(db: DbSession, athlete: int) -> list[Record]:
