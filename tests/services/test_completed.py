@@ -99,3 +99,20 @@ def test_an_upload_from_bytes_is_imported_like_a_file(world: World) -> None:
     assert first.status == "imported"
     (again,) = activities.import_files(scope, athlete, [DATA / "cerknicko-jezero.gpx"])
     assert again.status == "duplicate" and again.activity_id == first.activity_id
+
+
+def test_an_archive_upload_is_read_from_a_stream(world: World) -> None:
+    import io
+    import zipfile
+
+    scope = world.scope("other athlete")
+    athlete = scope.own_athlete
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w") as archive:
+        archive.writestr("activities/one.tcx", (DATA / "test.tcx").read_bytes())
+        archive.writestr("activities/two.tcx", (DATA / "no_hr.tcx").read_bytes())
+        archive.writestr("activities/notes.txt", "not an activity")
+    packed.seek(0)
+    results = activities.import_upload(scope, athlete, "export.zip", packed)
+    assert [r.status for r in results] == ["imported", "imported"]
+    assert results[0].path == "export.zip!activities/one.tcx"

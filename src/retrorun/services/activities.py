@@ -65,8 +65,8 @@ def import_upload(
 ) -> list[ImportResult]:
     """Import an upload (one file, a .gz or a zip archive) from bytes or a binary stream,
     with the same caps and refusals as files on disk and no temporary file."""
-    found = list(archive.walk_upload(name, data))
-    return _import(scope, athlete, iter(found), len(found), direction, progress)
+    total = archive.count_upload(name, data)
+    return _import(scope, athlete, archive.walk_upload(name, data), total, direction, progress)
 
 
 def _import(
