@@ -8,12 +8,19 @@ import pty
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from tests.cli.clirunner import assert_one_line_error, run
+import typer
+from tests.cli.clirunner import assert_one_line_error, run, run_subprocess
 
+from retrorun.cli.main import app
 from retrorun.core.screening import QUESTION_IDS
+
+if TYPE_CHECKING:
+    from typer._click import Command  # Typer vendors Click; its Command lives only there
 
 PROFILE = [
     "profile",
@@ -254,30 +261,25 @@ def test_unknown_database_url_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(result, "cannot open the database")
 
 
+def _every_command(
+    command: Command, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], Command]]:
+    """The command and, for a group, every command under it, depth first."""
+    yield path, command
+    if isinstance(command, typer.core.TyperGroup):
+        for name, sub in command.commands.items():
+            yield from _every_command(sub, (*path, name))
+
+
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for args in (
-        ["--help"],
-        ["init", "--help"],
-        ["profile", "set", "--help"],
-        ["screen", "--help"],
-        ["plan", "new", "--help"],
-        ["plan", "show", "--help"],
-        ["session", "show", "--help"],
-        ["log", "--help"],
-        ["history", "--help"],
-        ["go", "--help"],
-        ["export", "audio", "--help"],
-        ["export", "fit", "--help"],
-        ["export", "ics", "--help"],
-        ["import", "--help"],
-        ["activity", "list", "--help"],
-        ["activity", "show", "--help"],
-        ["activity", "mark", "--help"],
-        ["energy", "--help"],
-        ["profile", "show", "--help"],
-    ):
-        result = run(tmp_path / "x.db", *args)
-        assert result.code == 0 and "Usage" in result.out, args
+    """Walk the tree Typer builds, so a command added later is checked without a list to keep."""
+    found = dict(_every_command(typer.main.get_command(app)))
+    assert {(), ("energy",), ("plan", "new"), ("export", "ics"), ("activity", "mark")} <= set(found)
+    for path, command in found.items():
+        name = " ".join(("retrorun", *path))
+        assert (command.help or "").strip(), f"{name} has no help text"
+        result = run(tmp_path / "x.db", *path, "--help")
+        assert result.code == 0 and "Usage" in result.out, (name, result.err)
 
 
 def test_session_show_gives_the_estimated_cost(ready_db: Path) -> None:
@@ -292,16 +294,10 @@ def test_session_show_gives_the_estimated_cost(ready_db: Path) -> None:
 
 
 def test_default_database_lives_in_the_user_data_folder(tmp_path: Path) -> None:
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
-    env.pop("RETRORUN_DATABASE_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "retrorun", "init"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    """In a new process: where the default goes is decided from the environment at start."""
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    result = run_subprocess(None, "init", env=home)
+    assert result.code == 0, result.err
     assert (tmp_path / "data" / "retrorun" / "retrorun.db").is_file()
 
 
@@ -319,10 +315,11 @@ def test_unwritable_database_folder_is_one_line(tmp_path: Path) -> None:
 
 
 def test_the_whole_program_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
-    assert run(postgres_url, *PROFILE).code == 0
-    assert run(postgres_url, "screen", "--answers", _answers(tmp_path)).code == 0
-    plan = run(postgres_url, "plan", "new", "--start", "2026-12-01", "--json")
+    """End to end, each step a new process, as a user's shell runs it (psycopg included)."""
+    assert run_subprocess(postgres_url, *PROFILE).code == 0
+    assert run_subprocess(postgres_url, "screen", "--answers", _answers(tmp_path)).code == 0
+    plan = run_subprocess(postgres_url, "plan", "new", "--start", "2026-12-01", "--json")
     assert plan.code == 0, plan.err
     assert len(plan.json()["plan"]["weeks"]) == 8
-    session = run(postgres_url, "session", "show", "--date", "2026-12-02", "--json").json()
-    assert session["timeline"][-1]["kind"] == "done"
+    session = run_subprocess(postgres_url, "session", "show", "--date", "2026-12-02", "--json")
+    assert session.json()["timeline"][-1]["kind"] == "done"

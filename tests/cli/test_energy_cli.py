@@ -1,35 +1,24 @@
-"""`retrorun energy` through the real entry point, in a subprocess, as scripts will call it."""
+"""`retrorun energy` through the real entry point, as scripts will call it (in-process)."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
+from tests.cli.clirunner import Result, run
 
 COMPENDIUM = ["--direction", "backward", "--speed-m-min", "93.8", "--mass-kg", "70"]
+NO_DATABASE = "sqlite:///:memory:"  # the energy command needs none; this one leaves no file
 
 
-def run_energy(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "FORCE_COLOR"}
-    env["NO_COLOR"] = "1"
-    return subprocess.run(
-        [sys.executable, "-m", "retrorun", "energy", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
+def run_energy(*args: str) -> Result:
+    return run(NO_DATABASE, "energy", *args)
 
 
 def energy_json(*args: str) -> dict[str, Any]:
     result = run_energy(*args, "--json")
-    assert result.returncode == 0, result.stderr
-    data: dict[str, Any] = json.loads(result.stdout)
+    assert result.code == 0, result.err
+    data: dict[str, Any] = result.json()
     return data
 
 
@@ -105,21 +94,21 @@ def test_out_of_range_values_are_flagged_not_refused() -> None:
 
 def test_human_output_says_the_ratio_in_words() -> None:
     result = run_energy(*COMPENDIUM, "--minutes", "30")
-    assert result.returncode == 0, result.stderr
-    assert "Backward walking at 5.6 km/h (93.8 m/min), level" in result.stdout
-    assert "6.0 MET" in result.stdout
-    assert "vigorous" in result.stdout
-    assert "about 63 % more than walking forward at the same speed" in result.stdout
-    assert "For 30 min: about 220 kcal." in result.stdout
-    assert result.stderr == ""
+    assert result.code == 0, result.err
+    assert "Backward walking at 5.6 km/h (93.8 m/min), level" in result.out
+    assert "6.0 MET" in result.out
+    assert "vigorous" in result.out
+    assert "about 63 % more than walking forward at the same speed" in result.out
+    assert "For 30 min: about 220 kcal." in result.out
+    assert result.err == ""
 
 
 def test_human_output_shows_flags() -> None:
     result = run_energy(
         "--direction", "forward", "--speed-kmh", "8", "--mode", "walk", "--mass-kg", "70"
     )
-    assert result.returncode == 0, result.stderr
-    assert "outside the ACSM walking equation's 50–100 m/min" in result.stdout
+    assert result.code == 0, result.err
+    assert "outside the ACSM walking equation's 50–100 m/min" in result.out
 
 
 @pytest.mark.parametrize(
@@ -215,22 +204,22 @@ def test_bad_input_with_json_is_still_one_line_on_stderr() -> None:
     assert_one_line_error(result, "--speed-kmh must be a number, got 'abc'")
 
 
-def assert_one_line_error(result: subprocess.CompletedProcess[str], message: str) -> None:
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+def assert_one_line_error(result: Result, message: str) -> None:
+    assert result.code == 1
+    assert "Traceback" not in result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
     assert lines[0].startswith("error: ")
     assert message in lines[0]
-    assert result.stdout == ""
+    assert result.out == ""
 
 
 def test_help_lists_the_options() -> None:
     result = run_energy("--help")
-    assert result.returncode == 0
+    assert result.code == 0
     options = [
         "--direction", "--mode", "--speed-m-min", "--speed-kmh", "--pace-min-per-km",
         "--grade-percent", "--mass-kg", "--minutes", "--backward-sessions-done", "--json",
     ]  # fmt: skip
     for option in options:
-        assert option in result.stdout
+        assert option in result.out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import wave
 from pathlib import Path
 
@@ -100,12 +101,9 @@ def test_bad_input_is_one_line_and_leaves_no_file(
 
 
 def test_a_missing_encoder_is_one_line_and_leaves_no_file(
-    planned: Path, out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    planned: Path, out: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake = tmp_path / "no_soundfile"
-    fake.mkdir()
-    (fake / "soundfile.py").write_text("raise ImportError('libsndfile not found')\n")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setitem(sys.modules, "soundfile", None)  # `import soundfile` now fails
     result = run(planned, "export", "audio", "--date", DAY, "-o", str(out / "s.ogg"))
     assert_one_line_error(result, "cannot write .ogg: it needs the soundfile package")
     assert list(out.iterdir()) == []

@@ -8,14 +8,16 @@ line on stderr and exit code 1 (scripts depend on that), never as a usage box or
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from retrorun.cli.output import console, print_json
-from retrorun.core.energy import EnergyComparison, EnergyEstimate, compare_with_forward
 from retrorun.errors import InvalidInput
+
+if TYPE_CHECKING:  # the model is imported when an estimate is asked for, not for --help
+    from retrorun.core.energy import EnergyComparison, EnergyEstimate
 
 SECONDS_PER_MINUTE = 60.0
 KMH_PER_M_S = 3.6
@@ -202,6 +204,8 @@ def energy(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Estimate the energy cost of walking or running, backward or forward."""
+    from retrorun.core.energy import compare_with_forward
+
     speed_m_s = _speed_m_s(speed_m_min, speed_kmh, pace_min_per_km)
     mass = _number("--mass-kg", _required("--mass-kg", mass_kg, "body mass in kg"))
     grade = _number("--grade-percent", grade_percent) / 100

@@ -9,13 +9,6 @@ import typer
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, error_console
-from retrorun.formats.audio import (
-    FORMATS,
-    SPEECH_ENV,
-    check_encoder,
-    export_audio,
-    find_speaker,
-)
 from retrorun.formats.output_file import check_extension
 
 
@@ -40,6 +33,14 @@ def audio(
     spoken by espeak-ng when it is installed; otherwise, or with
     RETRORUN_SPEECH=none, the track has the chimes only.
     """
+    from retrorun.formats.audio import (  # with NumPy: loaded only when a track is made
+        FORMATS,
+        SPEECH_ENV,
+        check_encoder,
+        export_audio,
+        find_speaker,
+    )
+
     extension = check_extension(output, FORMATS)
     check_encoder(extension)  # before any work: a missing encoder is one line, no file
     session, timeline = app_for(ctx).session(parse_date(day) if day else today())

@@ -12,7 +12,6 @@ import typer
 from retrorun.cli.context import app_for
 from retrorun.cli.output import console
 from retrorun.errors import InvalidInput
-from retrorun.formats.ics import CalendarSession, plan_to_ics
 from retrorun.formats.output_file import check_extension, write_atomically
 
 MAX_ALARM_MINUTES = 7 * 24 * 60
@@ -54,6 +53,8 @@ def export_ics(
     ] = 30,
 ) -> None:
     """Write the plan as a calendar file (the command's help is ICS_HELP)."""
+    from retrorun.formats.ics import CalendarSession, plan_to_ics  # icalendar: slow to import
+
     check_extension(output, ("ics",))
     when = _parse_time(start_time) if start_time is not None else None
     if not 0 <= alarm_minutes <= MAX_ALARM_MINUTES:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from retrorun.api import Retrorun
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console
 from retrorun.errors import InvalidInput
-from retrorun.formats.fit_workout import workout_name, workout_to_fit
 from retrorun.formats.output_file import check_extension, write_atomically
+
+if TYPE_CHECKING:
+    from retrorun.api import Retrorun
 
 FIT_HELP = (
     "Write a FIT workout that a Garmin watch runs step by step.\n\n"
@@ -49,6 +50,8 @@ def export_fit(
     ] = None,
 ) -> None:
     """Write a FIT workout for a Garmin watch (the command's help is FIT_HELP)."""
+    from retrorun.formats.fit_workout import workout_name, workout_to_fit  # Garmin's SDK: slow
+
     api = app_for(ctx)
     if day is not None and week is not None:
         raise InvalidInput("give --date or --week, not both")

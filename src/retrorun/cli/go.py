@@ -17,24 +17,23 @@ import time
 import tty
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console, Group, RenderableType
-from rich.live import Live
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from retrorun.api import Retrorun
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, error_console
-from retrorun.core.log import LogEntry
 from retrorun.core.timeline import Cue, Side
 from retrorun.core.workout import Session
 from retrorun.errors import InvalidInput
-from retrorun.formats.audio import SPEECH_WPM, speech_program
 from retrorun.guide import Player, main_activity
+
+if TYPE_CHECKING:
+    from retrorun.api import Retrorun
 
 MAX_SPEED = 10_000
 TICK_S = 0.2  # the screen's clock moves at least this often (real seconds)
@@ -64,6 +63,8 @@ def go(
     Keys: space pauses or resumes, n skips to the next step, q stops.
     At the end (or on q) you are offered to log the minutes you did.
     """
+    from rich.live import Live  # the live screen: not needed to print help
+
     if not 0 < speed <= MAX_SPEED:
         raise InvalidInput(f"--speed must be more than 0 and at most {MAX_SPEED:,}")
     api = app_for(ctx)
@@ -185,6 +186,8 @@ class Voice:
 
     @classmethod
     def start_if(cls, wanted: bool) -> Voice:
+        from retrorun.formats.audio import speech_program  # with NumPy: only to speak
+
         program = speech_program() if wanted else None
         if wanted and program is None:
             error_console.print(
@@ -198,6 +201,8 @@ class Voice:
     def say(self, text: str) -> None:
         if self.program is None:
             return
+        from retrorun.formats.audio import SPEECH_WPM
+
         self.stop()
         with suppress(OSError):  # no sound device, say: the bell still rings
             self.speaking = subprocess.Popen(
@@ -284,6 +289,8 @@ def offer_log(api: Retrorun, session: Session, player: Player) -> None:
         return
     if not typer.confirm("Log this session?", default=True):
         return
+    from retrorun.core.log import LogEntry
+
     entry = LogEntry(
         date=day,
         minutes=minutes,

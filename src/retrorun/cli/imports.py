@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
 from retrorun.cli.context import app_for
@@ -22,8 +15,12 @@ from retrorun.core.profile import Units
 from retrorun.core.serialize import KM_PER_MILE
 from retrorun.core.workout import Direction
 from retrorun.errors import InvalidInput
-from retrorun.importing import ImportResult
-from retrorun.store.activities import StoredActivity
+
+if TYPE_CHECKING:  # both bring the database and the file parsers, which --help does not need
+    from rich.progress import TaskID
+
+    from retrorun.importing import ImportResult
+    from retrorun.store.activities import StoredActivity
 
 activity_app = typer.Typer(help="Imported activities: list them, show one, mark its direction.")
 
@@ -74,6 +71,8 @@ class _ImportProgress:
     """A Rich progress bar on stderr: files, records per second and time left."""
 
     def __init__(self, enabled: bool) -> None:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
         self.progress = Progress(
             TextColumn("importing"),
             BarColumn(),

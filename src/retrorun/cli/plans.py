@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -12,10 +12,12 @@ from retrorun.cli.output import console, print_json
 from retrorun.core.plan import Plan
 from retrorun.core.profile import Units
 from retrorun.core.serialize import plan_to_dict, session_to_dict, timeline_to_list
-from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Session
 from retrorun.errors import InvalidInput
+
+if TYPE_CHECKING:  # the energy model behind it is not needed to print help
+    from retrorun.core.session_cost import SessionCost
 
 plan_app = typer.Typer(help="Make and read your plan.")
 session_app = typer.Typer(help="A day's session and its cue timeline.")
