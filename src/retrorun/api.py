@@ -22,7 +22,7 @@ from retrorun.core.profile import Profile
 from retrorun.core.screening import Screening
 from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
-from retrorun.core.workout import Session
+from retrorun.core.workout import Session, Setting
 from retrorun.errors import SchemaNotReady
 from retrorun.importing import ImportResult
 from retrorun.services import activities, athletes, logs, plans
@@ -130,6 +130,36 @@ class Retrorun:
 
     def planned_sessions(self) -> list[plans.PlannedSession]:
         return plans.planned_sessions(self.scope, self.athlete_id)
+
+    def move_session(
+        self, session_id: int, to: date, reason: str, today: date
+    ) -> plans.PlannedSession:
+        return plans.move_session(self.scope, self.athlete_id, session_id, to, reason, today)
+
+    def skip_session(self, session_id: int, reason: str, today: date) -> plans.PlannedSession:
+        return plans.skip_session(self.scope, self.athlete_id, session_id, reason, today)
+
+    def edit_session(
+        self,
+        session_id: int,
+        reason: str,
+        today: date,
+        *,
+        title: str | None = None,
+        backward_setting: Setting | None = None,
+    ) -> plans.PlannedSession:
+        return plans.edit_session(
+            self.scope,
+            self.athlete_id,
+            session_id,
+            reason,
+            today,
+            title=title,
+            backward_setting=backward_setting,
+        )
+
+    def session_versions(self, session_id: int) -> list[plans.SessionVersion]:
+        return plans.session_versions(self.scope, self.athlete_id, session_id)
 
     # --- logs --------------------------------------------------------------------------------
 

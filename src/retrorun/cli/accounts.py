@@ -8,17 +8,20 @@ code (`retrorun coach accept CODE`, or `--as athlete@example.org`), and either s
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from retrorun.cli.context import actor_for, now, ready_app
-from retrorun.cli.output import console, print_json
+from retrorun.cli.output import console, new_table, print_json
 from retrorun.errors import InvalidInput
 
-user_app = typer.Typer(help="Users of this database: athletes, coaches and admins.")
-coach_app = typer.Typer(help="Coach links: invite, accept, list and end them.")
+user_app = typer.Typer(
+    help="Users of this database: athletes, coaches and admins.", rich_markup_mode=None
+)
+coach_app = typer.Typer(
+    help="Coach links: invite, accept, list and end them.", rich_markup_mode=None
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -49,7 +52,9 @@ def user_add(
     password = _password(password_stdin)
     user = accounts.add_user(ready_app(ctx), actor_for(ctx), email, password, chosen)
     if as_json:
-        print_json(_user_json(user))
+        from retrorun.services.schemas import user_json
+
+        print_json(user_json(user))
         return
     console.print(f"Added {user.role.value} {user.email} (user {user.id}).", highlight=False)
 
@@ -70,22 +75,14 @@ def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     found = accounts.users(ready_app(ctx), actor_for(ctx))
     if as_json:
-        print_json([_user_json(user) for user in found])
+        from retrorun.services.schemas import users_json
+
+        print_json(users_json(found))
         return
-    table = Table("id", "email", "role", "since")
+    table = new_table("id", "email", "role", "since")
     for user in found:
         table.add_row(str(user.id), user.email, user.role.value, user.created_at.date().isoformat())
     console.print(table)
-
-
-def _user_json(user: Any) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "role": user.role.value,
-        "athlete_id": user.athlete_id,
-        "created_at": user.created_at.isoformat(),
-    }
 
 
 @coach_app.command("invite")
@@ -96,13 +93,9 @@ def coach_invite(ctx: typer.Context, as_json: JsonOption = False) -> None:
     app = ready_app(ctx)
     invitation = accounts.invite(app.scope(actor_for(ctx)), now())
     if as_json:
-        print_json(
-            {
-                "link_id": invitation.link_id,
-                "code": invitation.code,
-                "expires_at": invitation.expires_at.isoformat(),
-            }
-        )
+        from retrorun.services.schemas import invitation_json
+
+        print_json(invitation_json(invitation))
         return
     console.print(
         f"Invitation code: {invitation.code}\n"
@@ -124,7 +117,9 @@ def coach_accept(
     app = ready_app(ctx)
     link = accounts.accept(app.scope(actor_for(ctx)), code, now())
     if as_json:
-        print_json(_link_json(link))
+        from retrorun.services.schemas import link_json
+
+        print_json(link_json(link))
         return
     console.print(
         f"{link.coach_email} can now see your data and change your plan (link {link.id}). "
@@ -140,9 +135,11 @@ def coach_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
     found = accounts.links(ready_app(ctx).scope(actor_for(ctx)))
     if as_json:
-        print_json([_link_json(link) for link in found])
+        from retrorun.services.schemas import links_json
+
+        print_json(links_json(found))
         return
-    table = Table("id", "coach", "athlete", "status", "since", "ended")
+    table = new_table("id", "coach", "athlete", "status", "since", "ended")
     for link in found:
         since = link.accepted_at or link.created_at
         ended = f"{link.ended_at.date().isoformat()} by {link.ended_by}" if link.ended_at else ""
@@ -168,25 +165,8 @@ def coach_end(
 
     link = accounts.end_link(ready_app(ctx).scope(actor_for(ctx)), link_id, now())
     if as_json:
-        print_json(_link_json(link))
+        from retrorun.services.schemas import link_json
+
+        print_json(link_json(link))
         return
     console.print(f"Link {link.id} ended: {link.coach_email} no longer sees this data.")
-
-
-def _link_json(link: Any) -> dict[str, Any]:
-    def moment(value: Any) -> str | None:
-        return None if value is None else str(value.isoformat())
-
-    return {
-        "id": link.id,
-        "coach_id": link.coach_id,
-        "coach_email": link.coach_email,
-        "athlete_id": link.athlete_id,
-        "athlete_name": link.athlete_name,
-        "status": link.status,
-        "created_at": moment(link.created_at),
-        "expires_at": moment(link.expires_at),
-        "accepted_at": moment(link.accepted_at),
-        "ended_at": moment(link.ended_at),
-        "ended_by": link.ended_by,
-    }

@@ -9,7 +9,7 @@ import typer
 from retrorun.cli.context import service_app
 from retrorun.cli.output import console, print_json
 
-db_app = typer.Typer(help="The database: its schema and migrations.")
+db_app = typer.Typer(help="The database: its schema and migrations.", rich_markup_mode=None)
 
 
 def register(app: typer.Typer) -> None:
@@ -24,7 +24,9 @@ def db_upgrade(
     app = service_app(ctx)
     before, after = app.upgrade()
     if as_json:
-        print_json({"url": _shown(app.url), "before": before, "after": after})
+        from retrorun.services.schemas import upgrade_json
+
+        print_json(upgrade_json(_shown(app.url), before, after))
     elif before == after:
         console.print(f"Schema {after} is current: {_shown(app.url)}", highlight=False)
     else:

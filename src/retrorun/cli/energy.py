@@ -8,7 +8,7 @@ line on stderr and exit code 1 (scripts depend on that), never as a usage box or
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,7 +17,7 @@ from retrorun.cli.output import console, print_json
 from retrorun.errors import InvalidInput
 
 if TYPE_CHECKING:  # the model is imported when an estimate is asked for, not for --help
-    from retrorun.core.energy import EnergyComparison, EnergyEstimate
+    from retrorun.core.energy import EnergyComparison
 
 SECONDS_PER_MINUTE = 60.0
 KMH_PER_M_S = 3.6
@@ -84,40 +84,6 @@ def _required(option: str, text: str | None, what: str) -> str:
     if text is None:
         raise InvalidInput(f"{option} is required: {what}")
     return text
-
-
-def _estimate_json(estimate: EnergyEstimate) -> dict[str, Any]:
-    return {
-        "vo2_ml_kg_min": round(estimate.vo2_ml_kg_min, 3),
-        "met": round(estimate.met, 3),
-        "kcal_per_min": round(estimate.kcal_per_min, 3),
-        "kcal": None if estimate.kcal is None else round(estimate.kcal, 1),
-        "mode": estimate.mode,
-        "intensity": estimate.intensity,
-        "model": estimate.model,
-        "flags": list(estimate.flags),
-    }
-
-
-def _comparison_json(
-    comparison: EnergyComparison, speed_m_s: float, grade: float, mass_kg: float, sessions: int
-) -> dict[str, Any]:
-    estimate = comparison.estimate
-    return {
-        **_estimate_json(estimate),
-        "direction": estimate.direction,
-        "speed_m_s": round(speed_m_s, 4),
-        "speed_m_min": round(speed_m_s * SECONDS_PER_MINUTE, 2),
-        "speed_kmh": round(speed_m_s * KMH_PER_M_S, 3),
-        "grade_percent": round(grade * 100, 3),
-        "mass_kg": mass_kg,
-        "backward_sessions_done": sessions,
-        "practice_factor": round(estimate.practice_factor, 4),
-        "forward_equivalent": _estimate_json(comparison.forward),
-        "ratio_to_forward": round(comparison.ratio_to_forward, 4),
-        "percent_more_than_forward": round((comparison.ratio_to_forward - 1) * 100, 1),
-        "comparison": "equal speed, grade and gait",
-    }
 
 
 def _gait_word(mode: str) -> str:
@@ -221,7 +187,9 @@ def energy(
         backward_sessions_done=sessions,
     )
     if as_json:
-        print_json(_comparison_json(comparison, speed_m_s, grade, mass, sessions))
+        from retrorun.services.schemas import energy_json
+
+        print_json(energy_json(comparison, speed_m_s, grade, mass, sessions))
     else:
         _print_human(comparison, speed_m_s, grade, duration_s)
 

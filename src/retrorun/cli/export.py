@@ -6,7 +6,9 @@ import typer
 
 from retrorun.cli import export_audio, export_calendar, export_watch
 
-export_app = typer.Typer(help="Export sessions: audio cue track, watch workout, calendar.")
+export_app = typer.Typer(
+    help="Export sessions: audio cue track, watch workout, calendar.", rich_markup_mode=None
+)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from retrorun.cli.context import app_for
-from retrorun.cli.output import console, error_console, print_json
+from retrorun.cli.output import console, error_console, new_table, print_json
 from retrorun.core.profile import Units
-from retrorun.core.serialize import KM_PER_MILE
 from retrorun.core.workout import Direction
 from retrorun.errors import InvalidInput
 
-if TYPE_CHECKING:  # both bring the database and the file parsers, which --help does not need
+if TYPE_CHECKING:  # the database and the file parsers, which --help does not need
     from rich.progress import TaskID
+    from rich.table import Table
 
     from retrorun.importing import ImportResult
     from retrorun.store.activities import StoredActivity
 
-activity_app = typer.Typer(help="Imported activities: list them, show one, mark its direction.")
+activity_app = typer.Typer(
+    help="Imported activities: list them, show one, mark its direction.", rich_markup_mode=None
+)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 TABLE_UP_TO = 25  # more imported files than this get only the summary line
@@ -60,7 +61,9 @@ def import_command(
     if not results:
         raise InvalidInput("no FIT, GPX or TCX files found in " + ", ".join(map(str, paths)))
     if as_json:
-        print_json([import_json(result) for result in results])
+        from retrorun.services.schemas import import_json
+
+        print_json(import_json(results))
     else:
         _print_import(results)
     if any(result.status == "rejected" for result in results):
@@ -121,68 +124,8 @@ def _print_import(results: list[ImportResult]) -> None:
         console.print(f"Energy not estimated: {reason}.", markup=False)
 
 
-def import_json(result: ImportResult) -> dict[str, Any]:
-    """One file's outcome for scripts: path and status, then the reason or the activity."""
-    data: dict[str, Any] = {"path": result.path, "status": result.status}
-    if result.status == "rejected":
-        data["reason"] = result.reason
-    if result.activity_id is not None:
-        data["activity_id"] = result.activity_id
-    activity = result.activity
-    if activity is not None:
-        data.update(
-            sport=activity.sport,
-            start=activity.start.isoformat(),
-            duration_s=round(activity.duration_s, 3),
-            distance_m=_round(activity.distance_m, 2),
-            laps=len(activity.laps),
-            backward_s=round(activity.backward_s, 3),
-            kcal=_round(activity.kcal, 1),
-            direction=activity.direction,
-            matched_plan=activity.matched_plan,
-        )
-    return data
-
-
-def activity_json(activity: StoredActivity, units: Units = Units.METRIC) -> dict[str, Any]:
-    """An imported activity's summary; `history --json` shows these with `source: import`."""
-    distance_km = (activity.distance_m or 0.0) / 1000
-    data: dict[str, Any] = {
-        "id": activity.id,
-        "path": activity.source_path,
-        "format": activity.source_format,
-        "sport": activity.sport,
-        "start": activity.start.isoformat(),
-        "date": activity.start_date.isoformat(),
-        "duration_s": round(activity.duration_s, 3),
-        "minutes": round(activity.duration_s / 60, 2),
-        "elapsed_s": round(activity.elapsed_s, 3),
-        "distance_m": _round(activity.distance_m, 2),
-        "distance_km": _round(
-            None if activity.distance_m is None else activity.distance_m / 1000, 3
-        ),
-        "laps": len(activity.laps),
-        "direction": activity.direction,
-        "direction_source": activity.direction_source,
-        "backward_s": round(activity.backward_s, 3),
-        "kcal": _round(activity.kcal, 1),
-        "energy_model": activity.energy_model,
-        "device_kcal": activity.device_kcal,
-        "avg_heart_rate_bpm": _round(activity.avg_heart_rate_bpm, 1),
-        "max_heart_rate_bpm": activity.max_heart_rate_bpm,
-        "matched_plan": activity.matched_plan,
-    }
-    if units is Units.IMPERIAL and activity.distance_m is not None:
-        data["distance_mi"] = round(distance_km / KM_PER_MILE, 3)
-    return data
-
-
-def _round(value: float | None, digits: int) -> float | None:
-    return None if value is None else round(value, digits)
-
-
 def activity_table(activities: list[StoredActivity]) -> Table:
-    table = Table(
+    table = new_table(
         "id", "start (UTC)", "sport", "min", "km", "laps", "direction", "back min", "kcal"
     )
     table.add_column("plan")
@@ -208,7 +151,9 @@ def activity_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     api = app_for(ctx)
     activities = api.activities()
     if as_json:
-        print_json([activity_json(a) for a in activities])
+        from retrorun.services.schemas import activities_document
+
+        print_json(activities_document(activities, Units.METRIC))
     elif activities:
         console.print(activity_table(activities))
     else:
@@ -243,23 +188,13 @@ def activity_mark(
 
 def _print_activity(activity: StoredActivity, as_json: bool) -> None:
     if as_json:
-        data = activity_json(activity)
-        data["lap_list"] = [
-            {
-                "index": lap.index,
-                "start_s": round(lap.start_s, 3),
-                "duration_s": round(lap.duration_s, 3),
-                "distance_m": _round(lap.distance_m, 2),
-                "workout_step_index": lap.workout_step_index,
-                "direction": lap.direction,
-            }
-            for lap in activity.laps
-        ]
-        print_json(data)
+        from retrorun.services.schemas import activity_document
+
+        print_json(activity_document(activity, Units.METRIC, laps=True))
         return
     console.print(activity_table([activity]))
     if activity.laps:
-        laps = Table("lap", "start min", "min", "km", "workout step", "direction")
+        laps = new_table("lap", "start min", "min", "km", "workout step", "direction")
         for lap in activity.laps:
             laps.add_row(
                 str(lap.index),

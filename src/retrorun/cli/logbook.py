@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from retrorun.cli.context import app_for, parse_date, today
-from retrorun.cli.imports import activity_json
-from retrorun.cli.output import console, print_json
+from retrorun.cli.output import console, new_table, print_json
 from retrorun.core.log import LogEntry
 from retrorun.core.profile import Units
-from retrorun.core.serialize import KM_PER_MILE
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput
 
@@ -90,7 +87,9 @@ def log(
     log_id = api.log(entry, today())
     matched = next(item.matched_plan for item in api.history() if item.id == log_id)
     if as_json:
-        print_json({"id": log_id, "matched_plan": matched})
+        from retrorun.services.schemas import log_written_json
+
+        print_json(log_written_json(log_id, matched))
         return
     where = "counted toward the planned session" if matched else "no session was planned that day"
     console.print(f"Logged {minutes:g} min on {entry.date.isoformat()} ({where}).")
@@ -100,7 +99,9 @@ def _complete(ctx: typer.Context, day: date, pain_next_morning: int, as_json: bo
     """Add the next morning's pain to the log of `day`."""
     item = app_for(ctx).complete_log(day, pain_next_morning, today())
     if as_json:
-        print_json({"id": item.id, "matched_plan": item.matched_plan, "updated": True})
+        from retrorun.services.schemas import log_written_json
+
+        print_json(log_written_json(item.id, item.matched_plan, updated=True))
         return
     console.print(
         f"Pain the next morning after {day.isoformat()}: {pain_next_morning}/10, added to the log."
@@ -115,11 +116,11 @@ def history(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")]
     profile = api.profile_or_none()
     units = profile.units if profile is not None else Units.METRIC
     if as_json:
-        logged = [(item.entry.date, {**log_json(item, units), "source": "log"}) for item in items]
-        found = [(a.start_date, imported_json(a, units)) for a in imported]
-        print_json([data for _, data in sorted(logged + found, key=lambda pair: pair[0])])
+        from retrorun.services.schemas import history_json
+
+        print_json(history_json(items, imported, units))
         return
-    table = Table("date", "what", "min", "km", "RPE", "pain d/a/m", "plan")
+    table = new_table("date", "what", "min", "km", "RPE", "pain d/a/m", "plan")
     rows = [(item.entry.date, _log_row(item)) for item in items]
     rows += [(a.start_date, _imported_row(a)) for a in imported]
     for _, row in sorted(rows, key=lambda pair: pair[0]):
@@ -132,7 +133,8 @@ def _log_row(item: LoggedSession) -> list[str]:
     morning = "-" if e.pain_next_morning is None else str(e.pain_next_morning)
     return [
         e.date.isoformat(),
-        f"{e.direction.value} {e.mode.value} ({e.setting.value})",
+        f"{e.direction.value} {e.mode.value} ({e.setting.value})"
+        + (f", with import #{item.activity_id}" if item.activity_id is not None else ""),
         f"{e.minutes:g}",
         "-" if e.distance_km is None else f"{e.distance_km:g}",
         str(e.rpe),
@@ -151,34 +153,3 @@ def _imported_row(a: StoredActivity) -> list[str]:
         "-",
         "yes" if a.matched_plan else "",
     ]
-
-
-def imported_json(activity: StoredActivity, units: Units) -> dict[str, Any]:
-    """An imported activity in `history --json`: the activity's summary and `source: import`."""
-    return {**activity_json(activity, units), "source": "import"}
-
-
-def log_json(item: LoggedSession, units: Units) -> dict[str, Any]:
-    e = item.entry
-    data: dict[str, Any] = {
-        "id": item.id,
-        "date": e.date.isoformat(),
-        "duration_s": round(e.minutes * 60, 1),
-        "minutes": e.minutes,
-        "distance_m": None if e.distance_km is None else round(e.distance_km * 1000, 1),
-        "distance_km": e.distance_km,
-        "direction": e.direction.value,
-        "mode": e.mode.value,
-        "setting": e.setting.value,
-        "rpe": e.rpe,
-        "pain_during": e.pain_during,
-        "pain_after": e.pain_after,
-        "pain_next_morning": e.pain_next_morning,
-        "with_partner": e.with_partner,
-        "notes": e.notes,
-        "matched_plan": item.matched_plan,
-        "activity_id": item.activity_id,
-    }
-    if units is Units.IMPERIAL and e.distance_km is not None:
-        data["distance_mi"] = round(e.distance_km / KM_PER_MILE, 3)
-    return data

@@ -15,6 +15,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain Click help: Rich's help formatter (markdown, syntax highlighting) doubles the time
+    # `retrorun --help` takes to start (bench/startup.py).
+    rich_markup_mode=None,
 )
 
 
@@ -52,11 +55,24 @@ from retrorun.cli import (  # noqa: E402
     imports,
     logbook,
     plans,
+    schema,
     screening,
     setup,
 )
 
-for group in (setup, database, accounts, screening, plans, go, export, logbook, imports, energy):
+for group in (
+    setup,
+    database,
+    accounts,
+    screening,
+    plans,
+    go,
+    export,
+    logbook,
+    imports,
+    energy,
+    schema,
+):
     group.register(app)
 
 

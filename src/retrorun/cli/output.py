@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
 console = Console()
 error_console = Console(stderr=True)
+
+
+def new_table(*columns: str, **options: Any) -> Table:
+    """A Rich table; rich.table is imported here, on first use, to keep start-up fast."""
+    from rich.table import Table
+
+    return Table(*columns, **options)
 
 
 def print_json(data: Any) -> None:

@@ -5,22 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from retrorun.cli.context import app_for, parse_date, today
-from retrorun.cli.output import console, print_json
-from retrorun.core.plan import Plan
+from retrorun.cli.output import console, new_table, print_json
 from retrorun.core.profile import Units
-from retrorun.core.serialize import plan_to_dict, session_to_dict, timeline_to_list
-from retrorun.core.timeline import Timeline
-from retrorun.core.workout import Session
+from retrorun.core.workout import Setting
 from retrorun.errors import InvalidInput
 
-if TYPE_CHECKING:  # the energy model behind it is not needed to print help
+if TYPE_CHECKING:  # the plan generator and the energy model are not needed to print help
+    from retrorun.core.plan import Plan
     from retrorun.core.session_cost import SessionCost
+    from retrorun.core.timeline import Timeline
+    from retrorun.core.workout import Session
 
-plan_app = typer.Typer(help="Make and read your plan.")
-session_app = typer.Typer(help="A day's session and its cue timeline.")
+plan_app = typer.Typer(help="Make and read your plan.", rich_markup_mode=None)
+session_app = typer.Typer(help="A day's session and its cue timeline.", rich_markup_mode=None)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -45,9 +44,10 @@ def plan_new(
     """Make a new plan from your profile and screening (earlier plans and logs are kept)."""
     api = app_for(ctx)
     plan = api.new_plan(parse_date(start, "start"), weeks, cleared=cleared_by_doctor)
-    units = api.profile().units
     if as_json:
-        print_json(plan_to_dict(plan, units))
+        from retrorun.services.schemas import plan_json
+
+        print_json(plan_json(plan, api.profile().units))
         return
     _print_plan(plan, None)
 
@@ -64,7 +64,9 @@ def plan_show(
     if week is not None and not 1 <= week <= len(plan.weeks):
         raise InvalidInput(f"the plan has weeks 1–{len(plan.weeks)} (asked for week {week})")
     if as_json:
-        data = plan_to_dict(plan, api.profile().units)
+        from retrorun.services.schemas import plan_json
+
+        data = plan_json(plan, api.profile().units)
         if week is not None:
             data["sessions"] = [s for s in data["sessions"] if s["week"] == week]
         print_json(data)
@@ -86,30 +88,139 @@ def session_show(
     session, timeline = api.session(when)
     cost = api.session_cost(session)
     if as_json:
+        from retrorun.services.schemas import session_json
+
         print_json(session_json(session, timeline, cost, api.profile().units))
         return
     _print_session(session, timeline, cost, api.profile().units is Units.IMPERIAL)
 
 
-def session_json(
-    session: Session, timeline: Timeline, cost: SessionCost, units: Units
-) -> dict[str, Any]:
-    data = session_to_dict(session, units)
-    for step, kcal in zip(data["steps"], cost.step_kcal, strict=True):
-        step["kcal"] = round(kcal, 1)
-    data["energy"] = cost_to_dict(cost)
-    data["timeline"] = timeline_to_list(timeline)
-    return data
+ReasonOption = Annotated[
+    str, typer.Option(help="Why: the athlete and their coach see it with the session.")
+]
 
 
-def cost_to_dict(cost: SessionCost) -> dict[str, Any]:
-    return {
-        "kcal": round(cost.kcal, 1),
-        "kcal_if_forward_same_speed": round(cost.kcal_if_forward, 1),
-        "peak_met": round(cost.peak_met, 2),
-        "intensity": cost.intensity,
-        "assumptions": list(cost.assumptions),
-    }
+def _planned_on(ctx: typer.Context, day: str) -> int:
+    """The id of the session of the current plan on that day (skipped ones included)."""
+    when = parse_date(day)
+    for record in app_for(ctx).planned_sessions():
+        if record.date == when:
+            return record.id
+    raise InvalidInput(f"no session of the current plan is on {when.isoformat()}")
+
+
+@session_app.command("list")
+def session_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Every session of the current plan: status, version, and where it came from and why."""
+    records = app_for(ctx).planned_sessions()
+    if as_json:
+        from retrorun.services.schemas import planned_sessions_json
+
+        print_json(planned_sessions_json(records))
+        return
+    table = new_table("id", "date", "session", "status", "version", "origin", "reason")
+    for r in records:
+        table.add_row(
+            str(r.id),
+            r.date.strftime("%a %Y-%m-%d"),
+            r.workout.title,
+            r.status,
+            str(r.version),
+            r.origin if r.origin != "generated" else f"generated ({r.rules_version})",
+            r.reason or "",
+        )
+    console.print(table)
+
+
+@session_app.command("move")
+def session_move(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
+    to: Annotated[str, typer.Option(help="The new day, YYYY-MM-DD (not in the past).")],
+    reason: ReasonOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Move an upcoming session to another free day."""
+    api = app_for(ctx)
+    record = api.move_session(_planned_on(ctx, day), parse_date(to, "--to"), reason, today())
+    _print_record(record, f"Moved to {record.date.isoformat()}", as_json)
+
+
+@session_app.command("skip")
+def session_skip(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
+    reason: ReasonOption,
+    as_json: JsonOption = False,
+) -> None:
+    """Take an upcoming session out of the plan; it stays on record as skipped, with why."""
+    api = app_for(ctx)
+    record = api.skip_session(_planned_on(ctx, day), reason, today())
+    _print_record(record, "Skipped", as_json)
+
+
+@session_app.command("edit")
+def session_edit(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
+    reason: ReasonOption,
+    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    setting: Annotated[
+        Setting | None, typer.Option(help="Where the backward steps happen.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Change an upcoming session: its title, or where its backward steps happen."""
+    if title is None and setting is None:
+        raise InvalidInput("give --title or --setting (or both) to change")
+    api = app_for(ctx)
+    record = api.edit_session(
+        _planned_on(ctx, day), reason, today(), title=title, backward_setting=setting
+    )
+    _print_record(record, "Changed", as_json)
+
+
+@session_app.command("versions")
+def session_versions(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every version of a session, with the steps and the exact cue timeline each had."""
+    api = app_for(ctx)
+    versions = api.session_versions(_planned_on(ctx, day))
+    if as_json:
+        from retrorun.services.schemas import session_versions_json
+
+        profile = api.profile_or_none()
+        print_json(session_versions_json(versions, profile.units if profile else Units.METRIC))
+        return
+    table = new_table("version", "date", "session", "status", "origin", "reason", "cues")
+    for v in versions:
+        r = v.session
+        table.add_row(
+            str(v.version),
+            r.date.isoformat(),
+            r.workout.title,
+            r.status,
+            r.origin,
+            r.reason or "",
+            str(len(v.timeline.cues)),
+        )
+    console.print(table)
+
+
+def _print_record(record: Any, done: str, as_json: bool) -> None:
+    if as_json:
+        from retrorun.services.schemas import planned_session_json
+
+        print_json(planned_session_json(record))
+        return
+    console.print(
+        f"{done}: session {record.id}, {record.workout.title} "
+        f"({record.status}, version {record.version}).",
+        highlight=False,
+    )
 
 
 def cost_words(cost: SessionCost) -> str:
@@ -129,7 +240,7 @@ def _print_plan(plan: Plan, only_week: int | None) -> None:
     )
     for note in plan.notes:
         console.print(f"• {note}")
-    table = Table("week", "date", "session", "minutes", "backward min")
+    table = new_table("week", "date", "session", "minutes", "backward min")
     for week in plan.weeks:
         if only_week is not None and week.number != only_week:
             continue
@@ -154,11 +265,11 @@ def _print_session(session: Session, timeline: Timeline, cost: SessionCost, impe
         console.print(f"• {note}")
     if workout.spotting:
         console.print(f"• {workout.spotting}")
-    steps = Table("#", "step", "setting")
+    steps = new_table("#", "step", "setting")
     for index, step in enumerate(workout.steps, 1):
         steps.add_row(str(index), step.describe(imperial), step.setting.value)
     console.print(steps)
-    cues = Table("time", "cue", "words")
+    cues = new_table("time", "cue", "words")
     for cue in timeline.cues:
         minutes, seconds = divmod(cue.t_s, 60)
         cues.add_row(f"{minutes:02d}:{seconds:02d}", cue.kind.value, cue.text)

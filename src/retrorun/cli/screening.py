@@ -8,10 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from retrorun.cli.context import app_for, today
-from retrorun.cli.output import console, print_json
+from retrorun.cli.output import console, new_table, print_json
 from retrorun.core.screening import QUESTIONS
 from retrorun.errors import InvalidInput
 
@@ -40,15 +39,10 @@ def screen(
         return
     given = _read_answers(answers) if answers else _ask()
     screening = app_for(ctx).screen(given, today(), cleared=cleared_by_doctor)
-    result = {
-        "answered_on": screening.answered_on.isoformat(),
-        "yes_answers": list(screening.yes_answers),
-        "needs_clearance": screening.needs_clearance,
-        "cleared_by_doctor": screening.cleared_by_doctor,
-        "balance_concern": screening.balance_concern,
-    }
     if as_json:
-        print_json(result)
+        from retrorun.services.schemas import screening_json
+
+        print_json(screening_json(screening))
     elif screening.needs_clearance and not screening.cleared_by_doctor:
         console.print(
             "You answered yes to: " + ", ".join(screening.yes_answers) + ".\n"
@@ -60,11 +54,12 @@ def screen(
 
 
 def _list(as_json: bool) -> None:
-    rows = [{"id": q.id, "group": q.group, "text": q.text} for q in QUESTIONS]
     if as_json:
-        print_json(rows)
+        from retrorun.services.schemas import questions_json
+
+        print_json(questions_json())
         return
-    table = Table("id", "question")
+    table = new_table("id", "question")
     for q in QUESTIONS:
         table.add_row(q.id, q.text)
     console.print(table)

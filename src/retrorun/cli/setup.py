@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from retrorun.cli.context import app_for, service_app
-from retrorun.cli.output import console, print_json
+from retrorun.cli.output import console, new_table, print_json
 from retrorun.core.profile import (
-    WEEKDAY_NAMES,
     Experience,
     Goal,
     Profile,
@@ -20,7 +17,9 @@ from retrorun.core.profile import (
     weekdays_for,
 )
 
-profile_app = typer.Typer(help="Your profile: body, running background, goal, time, equipment.")
+profile_app = typer.Typer(
+    help="Your profile: body, running background, goal, time, equipment.", rich_markup_mode=None
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -83,14 +82,22 @@ def profile_show(
     ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """Show your profile."""
-    profile = app_for(ctx).profile()
-    data = asdict(profile)
-    data["weekdays"] = [WEEKDAY_NAMES[d] for d in profile.weekdays]
-    data = {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+    from retrorun.services.schemas import profile_json
+
+    data = profile_json(app_for(ctx).profile())
     if as_json:
         print_json(data)
         return
-    table = Table(show_header=False)
+    table = new_table(show_header=False)
     for key, value in data.items():
-        table.add_row(key.replace("_", " "), str(value))
+        table.add_row(key.replace("_", " "), _words(value))
     console.print(table)
+
+
+def _words(value: object) -> str:
+    """A profile value as a person reads it: mon, wed, fri; yes; not given."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "not given" if value is None else str(value)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from retrorun.core import limits, units
 from retrorun.errors import InvalidInput
@@ -47,6 +47,9 @@ if TYPE_CHECKING:  # NumPy is imported where arrays are made, so importing this 
 
     FloatArray = NDArray[np.float64]
     BoolArray = NDArray[np.bool_]
+
+# One value or a series: the Keytel formulas are plain arithmetic, so floats never touch NumPy.
+FloatOrArray = TypeVar("FloatOrArray", float, "FloatArray")
 
 Direction = Literal["forward", "backward"]
 Mode = Literal["walk", "run"]
@@ -256,7 +259,7 @@ def _check_sex(sex: str) -> None:
         raise InvalidInput(f"sex must be 'male' or 'female' (Keytel 2005), got {sex!r}")
 
 
-# --- Shared formulas (arrays; the scalar form calls these too) ---------------------------------
+# --- Shared formulas (arrays, each with a float twin so one estimate never imports NumPy) -------
 
 
 def practice_factor(backward_sessions_done: int) -> float:
@@ -283,6 +286,11 @@ def _gross_with_downhill_floor(level: FloatArray, vertical: FloatArray) -> Float
     gross += level
     gross += RESTING_VO2_ML_KG_MIN
     return gross
+
+
+def _gross_at(level: float, vertical: float) -> float:
+    """`_gross_with_downhill_floor` for one value, in the same order of operations."""
+    return max(level * -DOWNHILL_FLOOR_FRACTION, vertical) + level + RESTING_VO2_ML_KG_MIN
 
 
 def _vo2_from_speed(
@@ -323,9 +331,34 @@ def _vo2_from_speed(
     return np.where(backward, backward_vo2, forward)
 
 
+def _vo2_at(
+    speed_m_min: float, grade: float, backward: bool, running: bool, practice: float
+) -> float:
+    """`_vo2_from_speed` for one value, in floats: one estimate need not import NumPy.
+
+    Step for step the same operations in the same order as the array form, so the two agree to
+    the last bit (tests/core/test_energy_scalar.py checks it over a grid).
+    """
+    level = (RUN_HORIZONTAL if running else WALK_HORIZONTAL) * speed_m_min
+    vertical = (RUN_VERTICAL if running else WALK_VERTICAL) * speed_m_min * grade
+    forward = _gross_at(level, vertical)
+    if not backward:
+        return forward
+    if running:
+        extra = level * (BACKWARD_RUN_FACTOR - 1.0)  # run: +35 %
+    else:
+        extra = speed_m_min * speed_m_min * BACKWARD_WALK_QUADRATIC  # walking: the convex k·S²
+    level_backward = extra + level
+    vertical_backward = max(vertical, 0.0) * (BACKWARD_UPHILL_FACTOR - 1.0) + vertical
+    backward_vo2 = _gross_at(level_backward, vertical_backward)
+    if practice != 1.0:
+        backward_vo2 = max(backward_vo2 * practice, forward)  # practice never goes below forward
+    return backward_vo2
+
+
 def _keytel_kcal_per_min(
-    heart_rate_bpm: FloatArray, mass_kg: float, age_years: float, sex: str
-) -> FloatArray:
+    heart_rate_bpm: FloatOrArray, mass_kg: float, age_years: float, sex: str
+) -> FloatOrArray:
     """Keytel 2005: energy expenditure from heart rate, mass and age, in kcal/min."""
     intercept, per_bpm, per_kg, per_year = KEYTEL_MALE if sex == "male" else KEYTEL_FEMALE
     kj_per_min = intercept + per_bpm * heart_rate_bpm + per_kg * mass_kg + per_year * age_years
@@ -337,7 +370,7 @@ def _kcal_per_min(vo2_ml_kg_min: FloatArray | float, mass_kg: float) -> FloatArr
     return vo2_ml_kg_min * (mass_kg * KCAL_PER_LITRE_O2 / 1000.0)
 
 
-def _vo2_from_kcal_per_min(kcal_per_min: FloatArray, mass_kg: float) -> FloatArray:
+def _vo2_from_kcal_per_min(kcal_per_min: FloatOrArray, mass_kg: float) -> FloatOrArray:
     return kcal_per_min * 1000.0 / (KCAL_PER_LITRE_O2 * mass_kg)
 
 
@@ -587,16 +620,14 @@ def _heart_rate_flags(
     heart_rate_bpm: float, age_years: float, sex: str, mass_kg: float
 ) -> list[str]:
     """Warnings for a Keytel 2005 estimate: a near-resting HR, or a result below resting."""
-    import numpy as np
-
     flags: list[str] = []
     if heart_rate_bpm < KEYTEL_LOW_HR_BPM:
         flags.append(
             f"heart rate {heart_rate_bpm:g} bpm is low for Keytel 2005, whose equations come "
             "from exercise heart rates"
         )
-    raw_kcal = _keytel_kcal_per_min(np.array([heart_rate_bpm]), mass_kg, age_years, sex)
-    if _vo2_from_kcal_per_min(raw_kcal, mass_kg)[0] < RESTING_VO2_ML_KG_MIN:
+    raw_kcal = _keytel_kcal_per_min(float(heart_rate_bpm), mass_kg, age_years, sex)
+    if _vo2_from_kcal_per_min(raw_kcal, mass_kg) < RESTING_VO2_ML_KG_MIN:
         flags.append("Keytel 2005 gave less than resting; raised to resting (1 MET)")
     return flags
 
@@ -644,31 +675,32 @@ def estimate_energy(
         _check_heart_rate(heart_rate_bpm)
     mode_used = _resolve_mode(mode, checked_direction, speed_m_s)
     sessions = backward_sessions_done if checked_direction == "backward" else 0
-    keytel = None
+    practice = practice_factor(sessions)
     if heart_rate_bpm is not None and age_years is not None and sex is not None:
-        keytel = (heart_rate_bpm, age_years, sex)
-    series = energy_series(
-        [speed_m_s],
-        [grade],
-        [checked_direction == "backward"],
-        mass_kg=mass_kg,
-        mode=mode_used,
-        backward_sessions_done=sessions,
-        heart_rate_bpm=None if keytel is None else [keytel[0]],
-        age_years=age_years,
-        sex=sex,
-    )
-    vo2 = float(series.vo2_ml_kg_min[0])
-    if keytel is not None:
-        flags = _heart_rate_flags(*keytel, mass_kg)
+        _check_age(age_years)
+        _check_sex(sex)
+        vo2 = _keytel_vo2(float(heart_rate_bpm), mass_kg, age_years, sex)
+        flags = _heart_rate_flags(heart_rate_bpm, age_years, sex, mass_kg)
         model = KEYTEL_MODEL_NAME
     else:
+        vo2 = _vo2_at(
+            speed_m_s * SECONDS_PER_MINUTE,
+            grade,
+            checked_direction == "backward",
+            mode_used == "run",
+            practice,
+        )
         flags = _speed_model_flags(checked_direction, mode_used, speed_m_s, grade, sessions, vo2)
         if heart_rate_bpm is not None:
             flags.append("heart rate not used: Keytel 2005 needs age and sex as well")
         model = MODEL_NAMES[(checked_direction, mode_used)]
-    practice = practice_factor(sessions)
     return _estimate(vo2, mass_kg, duration_s, checked_direction, mode_used, model, practice, flags)
+
+
+def _keytel_vo2(heart_rate_bpm: float, mass_kg: float, age_years: float, sex: str) -> float:
+    """`_apply_heart_rate` for one known heart rate: Keytel 2005, never below resting (1 MET)."""
+    keytel_kcal = _keytel_kcal_per_min(heart_rate_bpm, mass_kg, age_years, sex)
+    return max(_vo2_from_kcal_per_min(keytel_kcal, mass_kg), RESTING_VO2_ML_KG_MIN)
 
 
 def _speed_model_flags(
@@ -684,16 +716,7 @@ def _speed_model_flags(
 
 def _forward_vo2(speed_m_s: float, grade: float, mode: Mode) -> float:
     """Forward VO2 at the same speed, grade and gait (the floor for backward)."""
-    import numpy as np
-
-    vo2 = _vo2_from_speed(
-        np.array([speed_m_s * SECONDS_PER_MINUTE]),
-        np.array([grade]),
-        np.array([False]),
-        np.array([mode == "run"]),
-        1.0,
-    )
-    return float(vo2[0])
+    return _vo2_at(speed_m_s * SECONDS_PER_MINUTE, grade, False, mode == "run", 1.0)
 
 
 def _estimate(

@@ -1,0 +1,725 @@
+"""The JSON shapes every front door prints or serves, defined once.
+
+The CLI's `--json` output and the coming HTTP API build these models and dump them; the JSON
+Schema published with `retrorun schema` comes from the same models, so a script, the web API
+and the documentation cannot drift apart. Models forbid unknown keys, so a builder that adds
+a key without adding it here fails its test. Keys that appear only sometimes (`speed_kmh` on a
+treadmill step, `distance_mi` for imperial units, `reason` for a rejected file) are left out of
+the dump when not set, as they always were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+if TYPE_CHECKING:
+    from retrorun.core.energy import EnergyComparison as CoreEnergyComparison
+    from retrorun.core.energy import EnergyEstimate as CoreEnergyEstimate
+    from retrorun.core.plan import Plan as CorePlan
+    from retrorun.core.profile import Profile as CoreProfile
+    from retrorun.core.profile import Units
+    from retrorun.core.screening import Screening as CoreScreening
+    from retrorun.core.session_cost import SessionCost as CoreSessionCost
+    from retrorun.core.timeline import Timeline
+    from retrorun.core.workout import Session as CoreSession
+    from retrorun.importing import ImportResult
+    from retrorun.services import accounts
+    from retrorun.services.logs import LoggedSession as CoreLoggedSession
+    from retrorun.services.plans import PlannedSession as CorePlannedSession
+    from retrorun.services.plans import SessionVersion as CoreSessionVersion
+    from retrorun.store.activities import StoredActivity
+
+Number = int | float
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> dict[str, Any]:
+        """Plain JSON data; keys that were never set stay out."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+# --- plans and sessions ------------------------------------------------------------------------
+
+
+class Step(Shape):
+    kind: str
+    direction: Literal["backward", "forward"]
+    mode: Literal["walk", "run"]
+    setting: str
+    duration_s: int | None
+    distance_m: Number | None
+    rpe: int
+    speed_m_s: Number | None
+    description: str
+    speed_kmh: Number | None = None  # treadmill steps only
+    speed_mph: Number | None = None  # treadmill steps, imperial units
+    kcal: Number | None = None  # in `session show`
+
+
+class Cue(Shape):
+    t_s: int
+    kind: Literal["step", "shoulder", "form", "partner", "countdown", "halfway", "done"]
+    text: str
+    step_index: int
+    side: Literal["left", "right"] | None
+
+
+class SessionCost(Shape):
+    kcal: Number
+    kcal_if_forward_same_speed: Number
+    peak_met: Number
+    intensity: str
+    assumptions: list[str]
+
+
+class Session(Shape):
+    date: str
+    week: int
+    title: str
+    steps: list[Step]
+    form_cues: list[str]
+    spotting: str | None
+    notes: list[str]
+    duration_s: int
+    backward_s: int
+    energy: SessionCost | None = None  # `session show`
+    timeline: list[Cue] | None = None  # `session show`
+
+
+class Week(Shape):
+    number: int
+    start: str
+    phase: str
+    easier: bool
+    safe_setting_only: bool
+    backward_minutes: Number
+
+
+class PlanSummary(Shape):
+    start: str
+    goal: str
+    walk_weeks: int
+    safe_weeks: int
+    cleared_by_doctor: bool
+    notes: list[str]
+    weeks: list[Week]
+
+
+class Plan(Shape):
+    plan: PlanSummary
+    sessions: list[Session]
+
+
+class PlannedSession(Shape):
+    """A planned session as a record: what it is now, where it came from, and why."""
+
+    id: int
+    date: str
+    week: int
+    title: str
+    status: Literal["planned", "skipped"]
+    version: int
+    origin: Literal["generated", "adjusted", "edited"]
+    rules_version: str | None
+    decision_id: int | None
+    edited_by: int | None
+    reason: str | None
+    duration_s: int
+    backward_s: int
+
+
+class SessionVersion(Shape):
+    version: int
+    session: PlannedSession
+    steps: list[Step]
+    timeline: list[Cue]
+
+
+# --- the person ---------------------------------------------------------------------------------
+
+
+class ProfileShape(Shape):
+    mass_kg: Number
+    age_years: int
+    experience: str
+    goal: str
+    weekdays: list[str]
+    minutes_per_session: int
+    has_treadmill: bool
+    has_track: bool
+    has_partner: bool
+    sex: str | None
+    units: Literal["metric", "imperial"]
+
+
+class Question(Shape):
+    id: str
+    group: str
+    text: str
+
+
+class ScreeningResult(Shape):
+    answered_on: str
+    yes_answers: list[str]
+    needs_clearance: bool
+    cleared_by_doctor: bool
+    balance_concern: bool
+
+
+# --- what was done ------------------------------------------------------------------------------
+
+
+class LogWritten(Shape):
+    id: int
+    matched_plan: bool
+    updated: bool | None = None  # set when --pain-next-morning completed an earlier log
+
+
+class LoggedSession(Shape):
+    id: int
+    date: str
+    duration_s: Number
+    minutes: Number
+    distance_m: Number | None
+    distance_km: Number | None
+    direction: Literal["backward", "forward"]
+    mode: Literal["walk", "run"]
+    setting: str
+    rpe: int
+    pain_during: int
+    pain_after: int
+    pain_next_morning: int | None
+    with_partner: bool
+    notes: str
+    matched_plan: bool
+    activity_id: int | None  # the imported activity of the same session, if linked
+    distance_mi: Number | None = None  # imperial units
+    source: Literal["log"] | None = None  # in `history`
+
+
+class Lap(Shape):
+    index: int
+    start_s: Number
+    duration_s: Number
+    distance_m: Number | None
+    workout_step_index: int | None
+    direction: Literal["backward", "forward"] | None
+
+
+class Activity(Shape):
+    id: int
+    path: str
+    format: str
+    sport: str | None
+    start: str
+    date: str
+    duration_s: Number
+    minutes: Number
+    elapsed_s: Number
+    distance_m: Number | None
+    distance_km: Number | None
+    laps: int
+    direction: Literal["backward", "forward", "mixed"] | None
+    direction_source: Literal["user", "workout"] | None
+    backward_s: Number
+    kcal: Number | None
+    energy_model: str | None
+    device_kcal: Number | None
+    avg_heart_rate_bpm: Number | None
+    max_heart_rate_bpm: Number | None
+    matched_plan: bool
+    distance_mi: Number | None = None  # imperial units
+    source: Literal["import"] | None = None  # in `history`
+    lap_list: list[Lap] | None = None  # in `activity show`
+
+
+class ImportOutcome(Shape):
+    path: str
+    status: Literal["imported", "duplicate", "rejected"]
+    reason: str | None = None  # rejected files
+    activity_id: int | None = None
+    sport: str | None = None
+    start: str | None = None
+    duration_s: Number | None = None
+    distance_m: Number | None = None
+    laps: int | None = None
+    backward_s: Number | None = None
+    kcal: Number | None = None
+    direction: Literal["backward", "forward", "mixed"] | None = None
+    matched_plan: bool | None = None
+
+
+# --- energy -------------------------------------------------------------------------------------
+
+
+class EnergyEstimate(Shape):
+    vo2_ml_kg_min: Number
+    met: Number
+    kcal_per_min: Number
+    kcal: Number | None
+    mode: str
+    intensity: str
+    model: str
+    flags: list[str]
+
+
+class EnergyComparison(EnergyEstimate):
+    direction: Literal["backward", "forward"]
+    speed_m_s: Number
+    speed_m_min: Number
+    speed_kmh: Number
+    grade_percent: Number
+    mass_kg: Number
+    backward_sessions_done: int
+    practice_factor: Number
+    forward_equivalent: EnergyEstimate
+    ratio_to_forward: Number
+    percent_more_than_forward: Number
+    comparison: str
+
+
+# --- people and the database ---------------------------------------------------------------------
+
+
+class User(Shape):
+    id: int
+    email: str
+    role: Literal["athlete", "coach", "admin"]
+    athlete_id: int | None
+    created_at: str
+
+
+class CoachLink(Shape):
+    id: int
+    coach_id: int
+    coach_email: str
+    athlete_id: int | None
+    athlete_name: str | None
+    status: Literal["invited", "active", "ended"]
+    created_at: str
+    expires_at: str
+    accepted_at: str | None
+    ended_at: str | None
+    ended_by: Literal["athlete", "coach"] | None
+
+
+class Invitation(Shape):
+    link_id: int
+    code: str
+    expires_at: str
+
+
+class SchemaUpgrade(Shape):
+    url: str
+    before: str | None
+    after: str
+
+
+# The documents the CLI prints, by the name `retrorun schema NAME` publishes them under.
+DOCUMENTS: dict[str, Any] = {
+    "plan": Plan,
+    "session": Session,
+    "planned-sessions": list[PlannedSession],
+    "planned-session": PlannedSession,
+    "session-versions": list[SessionVersion],
+    "profile": ProfileShape,
+    "questions": list[Question],
+    "screening": ScreeningResult,
+    "log": LogWritten,
+    "history": list[LoggedSession | Activity],
+    "import": list[ImportOutcome],
+    "activities": list[Activity],
+    "activity": Activity,
+    "energy": EnergyComparison,
+    "users": list[User],
+    "user": User,
+    "coach-links": list[CoachLink],
+    "coach-link": CoachLink,
+    "invitation": Invitation,
+    "db-upgrade": SchemaUpgrade,
+}
+
+
+def json_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one document."""
+    schema: dict[str, Any] = TypeAdapter(DOCUMENTS[name]).json_schema(mode="serialization")
+    schema["title"] = f"retrorun {name}"
+    return schema
+
+
+def document(name: str, data: Any) -> Any:
+    """Data as printed or served: checked to have exactly the document's shape, and dumped with
+    the keys that were never set left out."""
+    adapter: TypeAdapter[Any] = TypeAdapter(DOCUMENTS[name])
+    return adapter.dump_python(adapter.validate_python(data), mode="json", exclude_unset=True)
+
+
+# --- builders: from the domain's values to documents --------------------------------------------
+
+
+def plan_json(plan: CorePlan, units: Units) -> dict[str, Any]:
+    from retrorun.core.serialize import plan_to_dict
+
+    result: dict[str, Any] = document("plan", plan_to_dict(plan, units))
+    return result
+
+
+def session_json(
+    session: CoreSession, timeline: Timeline, cost: CoreSessionCost, units: Units
+) -> dict[str, Any]:
+    """`session show --json`: the session, each step's energy, the total and the timeline."""
+    from retrorun.core.serialize import session_to_dict, timeline_to_list
+
+    data = session_to_dict(session, units)
+    for step, kcal in zip(data["steps"], cost.step_kcal, strict=True):
+        step["kcal"] = round(kcal, 1)
+    data["energy"] = cost_json(cost)
+    data["timeline"] = timeline_to_list(timeline)
+    result: dict[str, Any] = document("session", data)
+    return result
+
+
+def _planned(record: CorePlannedSession) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "date": record.date.isoformat(),
+        "week": record.week,
+        "title": record.workout.title,
+        "status": record.status,
+        "version": record.version,
+        "origin": record.origin,
+        "rules_version": record.rules_version,
+        "decision_id": record.decision_id,
+        "edited_by": record.edited_by,
+        "reason": record.reason,
+        "duration_s": record.workout.duration_s,
+        "backward_s": record.workout.backward_s,
+    }
+
+
+def planned_sessions_json(records: Sequence[CorePlannedSession]) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = document("planned-sessions", [_planned(r) for r in records])
+    return result
+
+
+def planned_session_json(record: CorePlannedSession) -> dict[str, Any]:
+    result: dict[str, Any] = document("planned-session", _planned(record))
+    return result
+
+
+def session_versions_json(
+    versions: Sequence[CoreSessionVersion], units: Units
+) -> list[dict[str, Any]]:
+    """Every version of a session with the steps and the exact timeline it had."""
+    from retrorun.core.serialize import step_to_dict, timeline_to_list
+
+    rows = [
+        {
+            "version": v.version,
+            "session": _planned(v.session),
+            "steps": [step_to_dict(step, units) for step in v.session.workout.steps],
+            "timeline": timeline_to_list(v.timeline),
+        }
+        for v in versions
+    ]
+    result: list[dict[str, Any]] = document("session-versions", rows)
+    return result
+
+
+def cost_json(cost: CoreSessionCost) -> dict[str, Any]:
+    return {
+        "kcal": round(cost.kcal, 1),
+        "kcal_if_forward_same_speed": round(cost.kcal_if_forward, 1),
+        "peak_met": round(cost.peak_met, 2),
+        "intensity": cost.intensity,
+        "assumptions": list(cost.assumptions),
+    }
+
+
+def profile_json(profile: CoreProfile) -> dict[str, Any]:
+    from retrorun.core.profile import WEEKDAY_NAMES
+
+    data = asdict(profile)
+    data["weekdays"] = [WEEKDAY_NAMES[d] for d in profile.weekdays]
+    result: dict[str, Any] = document(
+        "profile", {k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}
+    )
+    return result
+
+
+def questions_json() -> list[dict[str, Any]]:
+    from retrorun.core.screening import QUESTIONS
+
+    rows = [{"id": q.id, "group": q.group, "text": q.text} for q in QUESTIONS]
+    result: list[dict[str, Any]] = document("questions", rows)
+    return result
+
+
+def screening_json(screening: CoreScreening) -> dict[str, Any]:
+    result: dict[str, Any] = document(
+        "screening",
+        {
+            "answered_on": screening.answered_on.isoformat(),
+            "yes_answers": list(screening.yes_answers),
+            "needs_clearance": screening.needs_clearance,
+            "cleared_by_doctor": screening.cleared_by_doctor,
+            "balance_concern": screening.balance_concern,
+        },
+    )
+    return result
+
+
+def log_written_json(
+    log_id: int, matched_plan: bool, updated: bool | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": log_id, "matched_plan": matched_plan}
+    if updated is not None:
+        data["updated"] = updated
+    result: dict[str, Any] = document("log", data)
+    return result
+
+
+def logged_session_json(item: CoreLoggedSession, units: Units) -> dict[str, Any]:
+    """One logged session as `history --json` lists it (with `source: log`)."""
+    from retrorun.core.units import M_PER_KM, miles_from_km
+
+    e = item.entry
+    data: dict[str, Any] = {
+        "id": item.id,
+        "date": e.date.isoformat(),
+        "duration_s": round(e.minutes * 60, 1),
+        "minutes": e.minutes,
+        "distance_m": None if e.distance_km is None else round(e.distance_km * M_PER_KM, 1),
+        "distance_km": e.distance_km,
+        "direction": e.direction.value,
+        "mode": e.mode.value,
+        "setting": e.setting.value,
+        "rpe": e.rpe,
+        "pain_during": e.pain_during,
+        "pain_after": e.pain_after,
+        "pain_next_morning": e.pain_next_morning,
+        "with_partner": e.with_partner,
+        "notes": e.notes,
+        "matched_plan": item.matched_plan,
+        "activity_id": item.activity_id,
+        "source": "log",
+    }
+    if units.value == "imperial" and e.distance_km is not None:
+        data["distance_mi"] = round(miles_from_km(e.distance_km), 3)
+    return data
+
+
+def activity_json(
+    activity: StoredActivity, units: Units, *, source: bool = False, laps: bool = False
+) -> dict[str, Any]:
+    """An imported activity's summary; in `history` with `source: import`, in `activity show`
+    with its laps."""
+    from retrorun.core.units import M_PER_KM, miles_from_km
+
+    data: dict[str, Any] = {
+        "id": activity.id,
+        "path": activity.source_path,
+        "format": activity.source_format,
+        "sport": activity.sport,
+        "start": activity.start.isoformat(),
+        "date": activity.start_date.isoformat(),
+        "duration_s": round(activity.duration_s, 3),
+        "minutes": round(activity.duration_s / 60, 2),
+        "elapsed_s": round(activity.elapsed_s, 3),
+        "distance_m": _round(activity.distance_m, 2),
+        "distance_km": _round(
+            None if activity.distance_m is None else activity.distance_m / M_PER_KM, 3
+        ),
+        "laps": len(activity.laps),
+        "direction": activity.direction,
+        "direction_source": activity.direction_source,
+        "backward_s": round(activity.backward_s, 3),
+        "kcal": _round(activity.kcal, 1),
+        "energy_model": activity.energy_model,
+        "device_kcal": activity.device_kcal,
+        "avg_heart_rate_bpm": _round(activity.avg_heart_rate_bpm, 1),
+        "max_heart_rate_bpm": activity.max_heart_rate_bpm,
+        "matched_plan": activity.matched_plan,
+    }
+    if units.value == "imperial" and activity.distance_m is not None:
+        data["distance_mi"] = round(miles_from_km(activity.distance_m / M_PER_KM), 3)
+    if source:
+        data["source"] = "import"
+    if laps:
+        data["lap_list"] = [
+            {
+                "index": lap.index,
+                "start_s": round(lap.start_s, 3),
+                "duration_s": round(lap.duration_s, 3),
+                "distance_m": _round(lap.distance_m, 2),
+                "workout_step_index": lap.workout_step_index,
+                "direction": lap.direction,
+            }
+            for lap in activity.laps
+        ]
+    return data
+
+
+def activity_document(activity: StoredActivity, units: Units, laps: bool = False) -> dict[str, Any]:
+    result: dict[str, Any] = document("activity", activity_json(activity, units, laps=laps))
+    return result
+
+
+def activities_document(found: Sequence[StoredActivity], units: Units) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = document("activities", [activity_json(a, units) for a in found])
+    return result
+
+
+def history_json(
+    logged: Sequence[CoreLoggedSession], imported: Sequence[StoredActivity], units: Units
+) -> list[dict[str, Any]]:
+    """Logs and imported activities together, oldest first (a stable sort: logs first)."""
+    rows = [(item.entry.date, logged_session_json(item, units)) for item in logged]
+    rows += [(a.start_date, activity_json(a, units, source=True)) for a in imported]
+    result: list[dict[str, Any]] = document(
+        "history", [data for _, data in sorted(rows, key=lambda pair: pair[0])]
+    )
+    return result
+
+
+def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
+    """Each file's outcome for scripts: path and status, then the reason or the activity."""
+    rows = []
+    for result in results:
+        data: dict[str, Any] = {"path": result.path, "status": result.status}
+        if result.status == "rejected":
+            data["reason"] = result.reason
+        if result.activity_id is not None:
+            data["activity_id"] = result.activity_id
+        activity = result.activity
+        if activity is not None:
+            data.update(
+                sport=activity.sport,
+                start=activity.start.isoformat(),
+                duration_s=round(activity.duration_s, 3),
+                distance_m=_round(activity.distance_m, 2),
+                laps=len(activity.laps),
+                backward_s=round(activity.backward_s, 3),
+                kcal=_round(activity.kcal, 1),
+                direction=activity.direction,
+                matched_plan=activity.matched_plan,
+            )
+        rows.append(data)
+    found: list[dict[str, Any]] = document("import", rows)
+    return found
+
+
+def energy_json(
+    comparison: CoreEnergyComparison, speed_m_s: float, grade: float, mass_kg: float, sessions: int
+) -> dict[str, Any]:
+    """`energy --json`: the estimate, its inputs, and the forward equivalent at equal speed."""
+    from retrorun.core.units import kmh_from_m_s, m_min_from_m_s
+
+    estimate = comparison.estimate
+    data = {
+        **_estimate_json(estimate),
+        "direction": estimate.direction,
+        "speed_m_s": round(speed_m_s, 4),
+        "speed_m_min": round(m_min_from_m_s(speed_m_s), 2),
+        "speed_kmh": round(kmh_from_m_s(speed_m_s), 3),
+        "grade_percent": round(grade * 100, 3),
+        "mass_kg": mass_kg,
+        "backward_sessions_done": sessions,
+        "practice_factor": round(estimate.practice_factor, 4),
+        "forward_equivalent": _estimate_json(comparison.forward),
+        "ratio_to_forward": round(comparison.ratio_to_forward, 4),
+        "percent_more_than_forward": round((comparison.ratio_to_forward - 1) * 100, 1),
+        "comparison": "equal speed, grade and gait",
+    }
+    result: dict[str, Any] = document("energy", data)
+    return result
+
+
+def _estimate_json(estimate: CoreEnergyEstimate) -> dict[str, Any]:
+    return {
+        "vo2_ml_kg_min": round(estimate.vo2_ml_kg_min, 3),
+        "met": round(estimate.met, 3),
+        "kcal_per_min": round(estimate.kcal_per_min, 3),
+        "kcal": None if estimate.kcal is None else round(estimate.kcal, 1),
+        "mode": estimate.mode,
+        "intensity": estimate.intensity,
+        "model": estimate.model,
+        "flags": list(estimate.flags),
+    }
+
+
+def users_json(found: Sequence[accounts.User]) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = document("users", [_user(user) for user in found])
+    return result
+
+
+def user_json(user: accounts.User) -> dict[str, Any]:
+    result: dict[str, Any] = document("user", _user(user))
+    return result
+
+
+def _user(user: accounts.User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "role": user.role.value,
+        "athlete_id": user.athlete_id,
+        "created_at": user.created_at.isoformat(),
+    }
+
+
+def links_json(found: Sequence[accounts.CoachLink]) -> list[dict[str, Any]]:
+    result: list[dict[str, Any]] = document("coach-links", [_link(link) for link in found])
+    return result
+
+
+def link_json(link: accounts.CoachLink) -> dict[str, Any]:
+    result: dict[str, Any] = document("coach-link", _link(link))
+    return result
+
+
+def _link(link: accounts.CoachLink) -> dict[str, Any]:
+    def moment(value: datetime | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "id": link.id,
+        "coach_id": link.coach_id,
+        "coach_email": link.coach_email,
+        "athlete_id": link.athlete_id,
+        "athlete_name": link.athlete_name,
+        "status": link.status,
+        "created_at": link.created_at.isoformat(),
+        "expires_at": link.expires_at.isoformat(),
+        "accepted_at": moment(link.accepted_at),
+        "ended_at": moment(link.ended_at),
+        "ended_by": link.ended_by,
+    }
+
+
+def invitation_json(invitation: accounts.Invitation) -> dict[str, Any]:
+    result: dict[str, Any] = document(
+        "invitation",
+        {
+            "link_id": invitation.link_id,
+            "code": invitation.code,
+            "expires_at": invitation.expires_at.isoformat(),
+        },
+    )
+    return result
+
+
+def upgrade_json(url: str, before: str | None, after: str) -> dict[str, Any]:
+    result: dict[str, Any] = document("db-upgrade", {"url": url, "before": before, "after": after})
+    return result
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
