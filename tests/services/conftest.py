@@ -78,7 +78,7 @@ def _postgres_database() -> Iterator[str]:
 
 def build_world(url: str) -> World:
     """Athlete A with a plan and a log; coach C linked; coach U unlinked; coach E whose link
-    ended; athlete B with data of their own."""
+    ended; athlete B with data of their own; an admin, who manages accounts and sees no data."""
     app = App(url, Settings(password_profile="cheapest"))
     prepare(app)
     password = "correct horse battery"
@@ -96,6 +96,7 @@ def build_world(url: str) -> World:
             ("linked coach", Role.COACH),
             ("unlinked coach", Role.COACH),
             ("ended coach", Role.COACH),
+            ("admin", Role.ADMIN),
         )
     }
     actors = {role: app.actor(user.id) for role, user in made.items()}

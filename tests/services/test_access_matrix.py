@@ -96,7 +96,7 @@ OWN_CHANGES: dict[str, Call] = {
     ),
 }
 CALLS = {**READS, **PLAN_CHANGES, **OWN_CHANGES}
-NO_ACCESS = ("unlinked coach", "other athlete", "ended coach")
+NO_ACCESS = ("unlinked coach", "other athlete", "ended coach", "admin")
 
 
 def _snapshot(world: World) -> dict[str, Any]:
