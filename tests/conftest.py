@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -35,9 +36,9 @@ def _admin_connection() -> psycopg.Connection[tuple[object, ...]]:
         pytest.skip(message + " (set RETRORUN_TEST_POSTGRES or start a server)")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def new_postgres_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards; its SQLAlchemy URL."""
     name = f"retrorun_test_{uuid.uuid4().hex[:12]}"
     with _admin_connection() as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -55,6 +56,13 @@ def postgres_url() -> Iterator[str]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with new_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

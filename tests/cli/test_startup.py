@@ -59,15 +59,8 @@ def test_help_loads_no_heavy_package(help_modules: set[str], package: str) -> No
 # Typer 0.29 checks every option value through a pydantic TypeAdapter, so a command that runs
 # cannot avoid pydantic; only --help can.
 ENERGY_HEAVY = [name for name in HEAVY if name != "pydantic"]
-SCALAR_PATH_USES_NUMPY = pytest.mark.xfail(
-    strict=True,
-    reason="core.energy's scalar estimate still goes through the vectorised energy_series",
-)
 
 
-@pytest.mark.parametrize(
-    "package",
-    [pytest.param(n, marks=SCALAR_PATH_USES_NUMPY) if n == "numpy" else n for n in ENERGY_HEAVY],
-)
+@pytest.mark.parametrize("package", ENERGY_HEAVY)
 def test_energy_loads_no_heavy_package(energy_modules: set[str], package: str) -> None:
     assert package not in energy_modules

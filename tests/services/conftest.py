@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from retrorun.api import prepare
 from retrorun.core.log import LogEntry
@@ -20,7 +17,7 @@ from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.services import accounts, athletes, logs, plans
 from retrorun.services.access import Actor, Role
 from retrorun.services.app import App, Settings
-from tests.conftest import POSTGRES_ADMIN, _admin_connection
+from tests.conftest import new_postgres_database
 
 TODAY = date(2026, 12, 10)
 NOW = datetime(2026, 12, 10, 12, tzinfo=UTC)
@@ -55,25 +52,6 @@ class World:
 
     def scope(self, role: str):  # type: ignore[no-untyped-def]
         return self.app.scope(self.actors[role])
-
-
-def _postgres_database() -> Iterator[str]:
-    name = f"retrorun_test_{uuid.uuid4().hex[:12]}"
-    with _admin_connection() as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    info = psycopg.conninfo.conninfo_to_dict(POSTGRES_ADMIN)
-    user, host, port = (
-        info.get("user", "postgres"),
-        info.get("host", "127.0.0.1"),
-        info.get("port", "5432"),
-    )
-    try:
-        yield f"postgresql+psycopg://{user}@{host}:{port}/{name}"
-    finally:
-        with _admin_connection() as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def build_world(url: str) -> World:
@@ -127,8 +105,7 @@ def world(
         yield built
         built.app.close()
         return
-    databases = _postgres_database()
-    built = build_world(next(databases))
-    yield built
-    built.app.close()
-    next(databases, None)
+    with new_postgres_database() as url:
+        built = build_world(url)
+        yield built
+        built.app.close()

@@ -7,21 +7,18 @@ line on stderr and exit code 1 (scripts depend on that), never as a usage box or
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from retrorun.cli.output import console, print_json
+from retrorun.core import units
 from retrorun.errors import InvalidInput
 
 if TYPE_CHECKING:  # the model is imported when an estimate is asked for, not for --help
     from retrorun.core.energy import EnergyComparison
 
-SECONDS_PER_MINUTE = 60.0
-KMH_PER_M_S = 3.6
-METRES_PER_KM = 1000.0
 
 HELP = (
     "Estimate the energy cost of walking or running, backward or forward.\n\n"
@@ -33,13 +30,7 @@ HELP = (
 
 def _number(option: str, text: str) -> float:
     """Parse one numeric option, refusing anything that is not a finite number."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidInput(f"{option} must be a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise InvalidInput(f"{option} must be a finite number, got {text!r}")
-    return value
+    return units.parse_number(text, option)
 
 
 def _whole_number(option: str, text: str) -> int:
@@ -47,18 +38,6 @@ def _whole_number(option: str, text: str) -> int:
         return int(text)
     except ValueError:
         raise InvalidInput(f"{option} must be a whole number, got {text!r}") from None
-
-
-def _pace_min_per_km(text: str) -> float:
-    """Pace as minutes per km: "6.5" or "6:30"."""
-    if ":" not in text:
-        return _number("--pace-min-per-km", text)
-    minutes_text, _, seconds_text = text.partition(":")
-    minutes = _number("--pace-min-per-km", minutes_text)
-    seconds = _number("--pace-min-per-km", seconds_text)
-    if not 0 <= seconds < SECONDS_PER_MINUTE:
-        raise InvalidInput(f"--pace-min-per-km seconds must be 0–59, got {text!r}")
-    return minutes + seconds / SECONDS_PER_MINUTE
 
 
 def _speed_m_s(speed_m_min: str | None, speed_kmh: str | None, pace: str | None) -> float:
@@ -70,14 +49,14 @@ def _speed_m_s(speed_m_min: str | None, speed_kmh: str | None, pace: str | None)
             f"(got {len(given)})"
         )
     if speed_m_min is not None:
-        return _number("--speed-m-min", speed_m_min) / SECONDS_PER_MINUTE
+        return units.m_s_from_m_min(_number("--speed-m-min", speed_m_min))
     if speed_kmh is not None:
-        return _number("--speed-kmh", speed_kmh) / KMH_PER_M_S
+        return units.m_s_from_kmh(_number("--speed-kmh", speed_kmh))
     assert pace is not None
-    minutes_per_km = _pace_min_per_km(pace)
+    minutes_per_km = units.parse_pace(pace, "--pace-min-per-km")
     if minutes_per_km <= 0:
         raise InvalidInput(f"--pace-min-per-km must be more than 0, got {pace!r}")
-    return METRES_PER_KM / (minutes_per_km * SECONDS_PER_MINUTE)
+    return units.m_s_from_pace(minutes_per_km)
 
 
 def _required(option: str, text: str | None, what: str) -> str:
@@ -113,7 +92,7 @@ def _print_human(
     estimate = comparison.estimate
     heading = (
         f"{estimate.direction.capitalize()} {_gait_word(estimate.mode)} at "
-        f"{speed_m_s * KMH_PER_M_S:.1f} km/h ({speed_m_s * SECONDS_PER_MINUTE:.1f} m/min), "
+        f"{speed_m_s * units.KMH_PER_M_S:.1f} km/h ({speed_m_s * units.S_PER_MIN:.1f} m/min), "
         f"{_grade_words(grade)}"
     )
     lines = [
@@ -122,9 +101,7 @@ def _print_human(
         f"{estimate.kcal_per_min:.1f} kcal/min · {estimate.intensity}",
     ]
     if estimate.kcal is not None and duration_s is not None:
-        lines.append(
-            f"  For {duration_s / SECONDS_PER_MINUTE:g} min: about {estimate.kcal:.0f} kcal."
-        )
+        lines.append(f"  For {duration_s / units.S_PER_MIN:g} min: about {estimate.kcal:.0f} kcal.")
     if estimate.direction == "backward":
         lines.append(f"  {escape(_ratio_sentence(comparison))}")
         lines.append(
@@ -176,7 +153,7 @@ def energy(
     mass = _number("--mass-kg", _required("--mass-kg", mass_kg, "body mass in kg"))
     grade = _number("--grade-percent", grade_percent) / 100
     sessions = _whole_number("--backward-sessions-done", backward_sessions_done)
-    duration_s = None if minutes is None else _number("--minutes", minutes) * SECONDS_PER_MINUTE
+    duration_s = None if minutes is None else _number("--minutes", minutes) * units.S_PER_MIN
     comparison = compare_with_forward(
         _required("--direction", direction, "backward or forward"),
         speed_m_s,

@@ -78,16 +78,17 @@ def format_pace(min_per_km: float) -> str:
 def parse_pace(text: str, what: str = "pace") -> float:
     """Minutes per km from '6.5' or '6:30'; `what` names the value in the error (an option)."""
     if ":" not in text:
-        return _number(what, text)
+        return parse_number(text, what)
     minutes_text, _, seconds_text = text.partition(":")
-    minutes = _number(what, minutes_text)
-    seconds = _number(what, seconds_text)
+    minutes = parse_number(minutes_text, what)
+    seconds = parse_number(seconds_text, what)
     if not 0 <= seconds < S_PER_MIN:
         raise InvalidInput(f"{what} seconds must be 0–59, got {text!r}")
     return minutes + seconds / S_PER_MIN
 
 
-def _number(what: str, text: str) -> float:
+def parse_number(text: str, what: str) -> float:
+    """A finite number typed by a person; `what` names it in the error (an option)."""
     try:
         value = float(text)
     except ValueError:
