@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
 from typer.testing import CliRunner
 
 from retrorun.cli import main, output
@@ -125,9 +124,8 @@ def _fresh_consoles() -> None:
     `retrorun.cli.output` builds them at import, when this process had another stdout and
     maybe another COLUMNS; built again here they see the call's captured streams and env.
     """
-    consoles: list[Console] = [output.console, output.error_console]
-    for console in consoles:
-        Console.__init__(console, stderr=console.stderr)
+    output.console.reset()
+    output.error_console.reset()
 
 
 def _text(data: bytes) -> str:

@@ -20,10 +20,6 @@ from contextlib import contextmanager, suppress
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, error_console
@@ -33,6 +29,9 @@ from retrorun.errors import InvalidInput
 from retrorun.guide import Player, main_activity
 
 if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.panel import Panel
+
     from retrorun.api import Retrorun
 
 MAX_SPEED = 10_000
@@ -74,15 +73,15 @@ def go(
     try:
         with read_keys(sys.stdin) as keys:
             if console.is_terminal:
-                with Live(console=console, screen=True, auto_refresh=False) as live:
+                with Live(console=console.rich, screen=True, auto_refresh=False) as live:
 
                     def show(fired: list[Cue]) -> None:
                         live.update(screen(session, player, speed), refresh=True)
 
-                    play(player, speed, keys, show, console, voice)
+                    play(player, speed, keys, show, console.rich, voice)
             else:
                 console.print(f"{session.date.isoformat()}: {session.workout.title}")
-                play(player, speed, keys, print_cues, console, voice)
+                play(player, speed, keys, print_cues, console.rich, voice)
     finally:
         voice.stop(let_finish=player.finished)  # the last words ("Session done...") are said
     offer_log(api, session, player)
@@ -229,6 +228,11 @@ class Voice:
 
 
 def screen(session: Session, player: Player, speed: float) -> RenderableType:
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
     """The whole screen for the player's present state."""
     step = player.step
     upcoming = player.next_step
@@ -254,6 +258,9 @@ def screen(session: Session, player: Player, speed: float) -> RenderableType:
 
 
 def cue_panel(player: Player) -> Panel:
+    from rich.panel import Panel
+    from rich.text import Text
+
     """The last cue, big and coloured by shoulder so it can be read at a glance."""
     cue = player.last_cue
     if cue is None:

@@ -82,7 +82,7 @@ class _ImportProgress:
             TextColumn("{task.completed}/{task.total} files"),
             TextColumn("{task.fields[rate]}"),
             TimeRemainingColumn(),
-            console=error_console,
+            console=error_console.rich,
             transient=True,
             disable=not enabled,
         )

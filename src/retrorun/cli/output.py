@@ -6,13 +6,42 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from rich.console import Console
-
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
-console = Console()
-error_console = Console(stderr=True)
+
+class LazyConsole:
+    """A Rich console made on first use.
+
+    Importing Rich's console costs about a third of what `retrorun --help` takes to start, and
+    help, errors from the option parser and `--json` output never need it.
+    """
+
+    def __init__(self, stderr: bool = False) -> None:
+        self.stderr = stderr
+        self._console: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        """The Rich console itself, for Rich objects that want one (Live, Progress)."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self.stderr)
+        return self._console
+
+    def reset(self) -> None:
+        """Decide width and colour again on next use (a test running many commands in one
+        process needs each to see its own streams, as a new process would)."""
+        self._console = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+
+console = LazyConsole()
+error_console = LazyConsole(stderr=True)
 
 
 def new_table(*columns: str, **options: Any) -> Table:
