@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
     else:
         print_result(result)
-    return 0 if result["statuses"]["imported"] == args.activities else 1
+    return 0 if result["statuses"]["imported"] == args.activities and result["target_met"] else 1
 
 
 def print_result(r: dict[str, Any]) -> None:

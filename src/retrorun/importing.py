@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session as DbSession
 
-from retrorun.core.activity_energy import Energy, estimate_kcal
+from retrorun.core.activity_energy import Energy, energy_inputs, estimate_kcal
 from retrorun.core.lap_directions import (
     OverallDirection,
     backward_mask,
@@ -120,7 +120,7 @@ def store_activity(
     lap_dirs, source = lap_directions(activity.laps, given, steps)
     overall = overall_direction(lap_dirs, given)
     backward_s = backward_seconds(activity.duration_s, activity.laps, lap_dirs, overall)
-    energy = _energy(db, athlete, activity, lap_dirs, overall, backward_s, profile)
+    energy, inputs = _energy(db, athlete, activity, lap_dirs, overall, backward_s, profile)
     avg_hr, max_hr = _heart_rate_summary(activity.streams)
     row = ActivityRow(
         athlete_id=athlete,
@@ -146,6 +146,7 @@ def store_activity(
         lap_count=len(activity.laps),
         planned_session_id=planned[0] if planned else None,
         streams=encode_streams(activity.streams),
+        energy_inputs=inputs,
         created_at=datetime.now(UTC),
     )
     laps = [
@@ -192,11 +193,11 @@ def redirect_activity(
     overall = overall_direction(lap_dirs, given if lap_indices is None else None)
     activity = _stored_activity(row, laps)
     backward_s = backward_seconds(row.duration_s, laps, lap_dirs, overall)
-    energy = _energy(db, athlete, activity, lap_dirs, overall, backward_s, profile)
+    energy, inputs = _energy(db, athlete, activity, lap_dirs, overall, backward_s, profile)
     row.direction = stored_direction(overall)
     row.direction_source = "user"
     row.backward_s = backward_s
-    row.kcal, row.energy_model = energy.kcal, energy.model
+    row.kcal, row.energy_model, row.energy_inputs = energy.kcal, energy.model, inputs
     db.flush()
     return store.stored(row, lap_rows)
 
@@ -212,8 +213,8 @@ def recompute_energy(
     laps, lap_dirs = _stored_laps(store.lap_rows(db, row.id))
     overall = direction_from_stored(row.direction)
     activity = _stored_activity(row, laps)
-    energy = _energy(db, athlete, activity, lap_dirs, overall, row.backward_s, profile)
-    row.kcal, row.energy_model = energy.kcal, energy.model
+    energy, inputs = _energy(db, athlete, activity, lap_dirs, overall, row.backward_s, profile)
+    row.kcal, row.energy_model, row.energy_inputs = energy.kcal, energy.model, inputs
     db.flush()
 
 
@@ -225,11 +226,13 @@ def _energy(
     overall: OverallDirection,
     backward_s: float,
     profile: Profile | None,
-) -> Energy:
-    """The estimate, with the backward sessions done before this one counted from the store."""
+) -> tuple[Energy, str]:
+    """The estimate, with the backward sessions done before this one counted from the store,
+    and what it was made with (`energy_inputs`), kept beside it to know when it goes stale."""
     backward = backward_mask(activity.streams.time_s, activity.laps, lap_dirs, overall)
     practice = store.backward_sessions_before(db, athlete, activity.start)
-    return estimate_kcal(activity, backward, backward_s, profile, practice)
+    energy = estimate_kcal(activity, backward, backward_s, profile, practice)
+    return energy, energy_inputs(profile, practice)
 
 
 def _stored_laps(lap_rows: Sequence[ActivityLapRow]) -> tuple[list[Lap], list[Direction | None]]:

@@ -221,3 +221,14 @@ def _filled(values: FloatArray, time_s: FloatArray) -> FloatArray | None:
     in_order = np.isfinite(time_s).all() and bool((np.diff(time_s) >= 0).all())
     x = time_s if in_order else np.arange(time_s.size, dtype=np.float64)
     return np.interp(x, x[known], values[known])
+
+
+def energy_inputs(profile: Profile | None, practice_sessions: int) -> str:
+    """What an estimate depends on besides the recording, as one comparable string: when it
+    changes (body mass, age, sex, the practice before the activity), the estimate is stale."""
+    if profile is None:
+        return "no profile"
+    return (
+        f"mass={profile.mass_kg:g};age={profile.age_years};sex={profile.sex};"
+        f"practice={practice_sessions}"
+    )

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import defer
 
 from retrorun import importing
+from retrorun.core.activity_energy import energy_inputs
 from retrorun.core.completed import Record
 from retrorun.core.profile import Profile
 from retrorun.errors import InvalidInput, RetrorunError
@@ -135,13 +136,9 @@ def _import_one(
 def _after_store(
     db: DbSession, athlete: int, stored: StoredActivity, profile: Profile | None
 ) -> None:
-    """Link the new activity to its session's log and note what its energy was made with."""
+    """Link the new activity to the log of the same session, if there is one."""
     record = Record(stored.id, stored.start_date, stored.planned_session_id, linked=False)
     link_activity(db, athlete, record)
-    row = db.get_one(ActivityRow, stored.id)
-    practice = store.backward_sessions_before(db, athlete, stored.start)
-    row.energy_inputs = energy_inputs(profile, practice)
-    db.flush()
 
 
 def activities(scope: Scope, athlete: int) -> list[StoredActivity]:
@@ -179,13 +176,6 @@ def set_activity_direction(
 # --- energy kept true ------------------------------------------------------------------------
 
 
-def energy_inputs(profile: Profile | None, practice: int) -> str:
-    """What an estimate depends on besides the recording itself, as one comparable string."""
-    if profile is None:
-        return "no profile"
-    return f"mass={profile.mass_kg:g};age={profile.age_years};sex={profile.sex};practice={practice}"
-
-
 def refresh_energy(db: DbSession, athlete: int, profile: Profile | None) -> int:
     """Work out again every estimate whose inputs changed; returns how many changed.
 
@@ -208,7 +198,6 @@ def refresh_energy(db: DbSession, athlete: int, profile: Profile | None) -> int:
         wanted = energy_inputs(profile, practice(store.aware(row.start)))
         if row.energy_inputs != wanted:
             importing.recompute_energy(db, athlete, row, profile)
-            row.energy_inputs = wanted
             changed += 1
     db.flush()
     return changed

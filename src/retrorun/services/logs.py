@@ -79,8 +79,8 @@ def link_log(db: DbSession, athlete: int, row: LogRow) -> None:
 
 def link_activity(db: DbSession, athlete: int, activity: Record) -> int | None:
     """Link a newly imported activity to the unlinked log of the same session, if any."""
-    logs = [_record(row) for row in repository.log_rows(db, athlete)]
-    partner = partner_for(activity, logs, record_is_log=False)
+    nearby = repository.log_rows_for(db, athlete, activity.day, activity.planned_session_id)
+    partner = partner_for(activity, [_record(row) for row in nearby], record_is_log=False)
     if partner is not None:
         row = db.get_one(LogRow, partner)
         row.activity_id = activity.id

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as DbSession
-from sqlalchemy.orm import aliased, defer
+from sqlalchemy.orm import defer
 
 from retrorun.core.completed import Record
 from retrorun.core.serialize import workout_from_dict
@@ -88,15 +88,14 @@ def backward_sessions_before(db: DbSession, athlete: int, moment: datetime) -> i
     are one session (see `core.completed`): backward if either says so, counted once.
     """
     day = moment.astimezone(UTC).date()
-    linked = aliased(ActivityRow)
     logged = db.scalar(
         select(func.count())
         .select_from(LogRow)
-        .outerjoin(linked, linked.id == LogRow.activity_id)
+        .outerjoin(ActivityRow, ActivityRow.id == LogRow.activity_id)
         .where(
             LogRow.athlete_id == athlete,
             LogRow.date < day,
-            or_(LogRow.direction == "backward", linked.backward_s > 0),
+            or_(LogRow.direction == "backward", ActivityRow.backward_s > 0),
         )
     )
     imported = db.scalar(

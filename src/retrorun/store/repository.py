@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.log import LogEntry
@@ -271,6 +271,18 @@ def log_rows(db: DbSession, athlete: int, day: date | None = None) -> list[LogRo
     if day is not None:
         query = query.where(LogRow.date == day)
     return list(db.scalars(query.order_by(LogRow.date, LogRow.id)).all())
+
+
+def log_rows_for(
+    db: DbSession, athlete: int, day: date, planned_session_id: int | None
+) -> list[LogRow]:
+    """The logs that could be of the same session as an activity: that day's, or the planned
+    session's (one indexed query, however long the history)."""
+    same = LogRow.date == day
+    if planned_session_id is not None:
+        same = or_(same, LogRow.planned_session_id == planned_session_id)
+    query = select(LogRow).where(LogRow.athlete_id == athlete, same)
+    return list(db.scalars(query.order_by(LogRow.id)).all())
 
 
 def logs(db: DbSession, athlete: int) -> list[tuple[int, bool, LogEntry]]:
