@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from retrorun.cli.output import console, print_json
 from retrorun.core import units
@@ -89,6 +88,8 @@ def _grade_words(grade: float) -> str:
 def _print_human(
     comparison: EnergyComparison, speed_m_s: float, grade: float, duration_s: float | None
 ) -> None:
+    from rich.markup import escape
+
     estimate = comparison.estimate
     heading = (
         f"{estimate.direction.capitalize()} {_gait_word(estimate.mode)} at "
