@@ -76,3 +76,21 @@ def test_processes_starting_together_migrate_once(database: str) -> None:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     assert [v[0] for v in versions] == [database_head()]
     app.close()
+
+
+def test_many_first_uses_at_once_make_one_local_athlete(database: str) -> None:
+    """Eight threads, each with an App of its own, ask for the local owner of a new database."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    setup = App(database)
+    setup.upgrade()
+    setup.close()
+    apps = [App(database) for _ in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        owners = list(pool.map(lambda app: app.local_owner().athlete_id, apps))
+    assert len(set(owners)) == 1 and owners[0] is not None
+    with apps[0].engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM athletes WHERE name = 'me'"))
+        assert count.scalar_one() == 1
+    for app in apps:
+        app.close()

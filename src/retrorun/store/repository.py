@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.log import LogEntry
@@ -34,13 +35,22 @@ def _now() -> datetime:
 
 
 def athlete_id(db: DbSession, name: str, create: bool = True) -> int | None:
-    """The id of the named athlete, created on first use when asked."""
-    row = db.scalars(select(AthleteRow).where(AthleteRow.name == name)).first()
-    if row is None and create:
-        row = AthleteRow(name=name, created_at=_now())
-        db.add(row)
-        db.flush()
-    return row.id if row else None
+    """The id of the named athlete, created on first use when asked.
+
+    Two processes starting at once on a new database may both create it: the insert runs in a
+    savepoint, and the one that loses the race reads the row the other one made.
+    """
+    query = select(AthleteRow.id).where(AthleteRow.name == name)
+    found = db.scalars(query).first()
+    if found is not None or not create:
+        return found
+    try:
+        with db.begin_nested():
+            row = AthleteRow(name=name, created_at=_now())
+            db.add(row)
+        return row.id
+    except IntegrityError:
+        return db.scalars(query).one()
 
 
 def save_profile(db: DbSession, athlete: int, profile: Profile) -> None:
