@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from retrorun.core.workout import MPH_PER_M_S, Mode, Setting, Step, StepKind, Workout
+from retrorun.core.units import kmh_from_m_s, mph_from_m_s
+from retrorun.core.workout import Mode, Setting, Step, StepKind, Workout
 
 # The article: switch the shoulder you look over once a minute, to avoid a stiff neck.
 SHOULDER_SWITCH_S = 60
@@ -190,5 +191,5 @@ def _amount_words(step: Step) -> str:
 
 def _speed_words(speed_m_s: float, imperial: bool) -> str:
     if imperial:
-        return f"{speed_m_s * MPH_PER_M_S:.1f} miles an hour"
-    return f"{speed_m_s * 3.6:.1f} kilometres an hour"
+        return f"{mph_from_m_s(speed_m_s):.1f} miles an hour"
+    return f"{kmh_from_m_s(speed_m_s):.1f} kilometres an hour"

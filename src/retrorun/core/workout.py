@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 
 from retrorun.core.units import M_PER_KM, kmh_from_m_s, mph_from_m_s
-from retrorun.core.units import MPH_PER_M_S as MPH_PER_M_S  # core.timeline imports it from here
+from retrorun.core.units import MPH_PER_M_S as MPH_PER_M_S  # kept importable from here
 from retrorun.errors import InvalidInput
 
 
