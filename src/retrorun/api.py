@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from retrorun.core.log import LogEntry
 from retrorun.core.plan import Plan
-from retrorun.core.profile import Profile
+from retrorun.core.profile import Profile, ProfileChange
 from retrorun.core.screening import Screening
 from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
@@ -98,6 +98,10 @@ class Retrorun:
     def set_profile(self, profile: Profile) -> Profile | None:
         return athletes.set_profile(self.scope, self.athlete_id, profile)
 
+    def change_profile(self, change: ProfileChange) -> athletes.ProfileSaved:
+        """Change only the fields given; says what changed and whether the plan is now stale."""
+        return athletes.change_profile(self.scope, self.athlete_id, change)
+
     def profile(self) -> Profile:
         return athletes.profile(self.scope, self.athlete_id)
 
@@ -165,6 +169,10 @@ class Retrorun:
 
     def log(self, entry: LogEntry, today: date) -> int:
         return logs.log(self.scope, self.athlete_id, entry, today).id
+
+    def add_log(self, entry: LogEntry, today: date, *, force: bool = False) -> LoggedSession:
+        """Log a session; a day already logged is refused (AlreadyLogged) unless `force`."""
+        return logs.log(self.scope, self.athlete_id, entry, today, force=force)
 
     def complete_log(self, day: date, pain_next_morning: int, today: date) -> LoggedSession:
         return logs.complete_log(self.scope, self.athlete_id, day, pain_next_morning, today)

@@ -7,7 +7,8 @@ For each file (see `formats.archive.walk` and `walk_upload` for how files are fo
 3. each lap gets a direction (`core.lap_directions`): the one given for the whole activity,
    else, for a FIT activity recorded from a retrorun watch workout, the direction of the
    workout step the lap ran (`wkt_step_index`), else unknown;
-4. the energy comes from the energy model, sample by sample (`core.activity_energy`);
+4. the energy comes from the energy model, sample by sample (`core.activity_energy`), for
+   a walk or run (or a sport not recorded); other sports get none, and say why;
 5. it is matched to the active plan's session on its start date, taken in UTC because files
    store UTC and the local time zone of a run is not known;
 6. summaries go in columns, the streams in one versioned blob (`store.streams`), the laps in
@@ -66,7 +67,7 @@ class ImportResult:
 
     path: str
     status: str  # "imported" | "duplicate" | "rejected"
-    reason: str | None = None
+    reason: str | None = None  # why it was rejected, or which activity it duplicates
     activity_id: int | None = None
     activity: store.StoredActivity | None = None  # for imported files
     samples: int = 0  # samples read from the file (for progress: records per second)
@@ -246,6 +247,7 @@ def _stored_activity(row: ActivityRow, laps: Sequence[Lap]) -> Activity:
     return Activity(
         source_format=row.source_format,
         sport=row.sport,
+        sub_sport=row.sub_sport,
         start=store.aware(row.start),
         duration_s=row.duration_s,
         distance_m=row.distance_m,

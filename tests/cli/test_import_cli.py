@@ -13,8 +13,10 @@ IMPORTED_KEYS = {
     "path",
     "status",
     "activity_id",
+    "id",
     "sport",
     "start",
+    "date",
     "duration_s",
     "distance_m",
     "laps",
@@ -53,7 +55,13 @@ def test_import_json_reports_every_file_and_exits_1_on_a_rejection(tmp_path: Pat
     again = run(db, "import", "--json", str(DATA / "run.gpx"))
     assert again.code == 0
     assert again.json() == [
-        {"path": str(DATA / "run.gpx"), "status": "duplicate", "activity_id": gpx["activity_id"]}
+        {
+            "path": str(DATA / "run.gpx"),
+            "status": "duplicate",
+            "reason": f"already imported as activity {gpx['id']}",
+            "activity_id": gpx["id"],
+            "id": gpx["id"],
+        }
     ]
 
 
@@ -62,7 +70,7 @@ def test_import_for_people_prints_a_summary_with_reasons(tmp_path: Path) -> None
     result = run(db, "import", "--direction", "backward", str(_export(tmp_path)))
     assert result.code == 1
     assert "Imported 2, already present 0, rejected 1." in result.out
-    assert "rejected " in result.out and "3.fit: truncated FIT file" in result.out
+    assert "rejected " in result.err and "3.fit: truncated FIT file" in result.err
     assert "backward" in result.out
     clean = run(db, "import", str(DATA / "missing_hr.gpx"))
     assert clean.code == 0 and "Imported 1, already present 0, rejected 0." in clean.out
@@ -146,4 +154,4 @@ def test_import_commands_have_help(tmp_path: Path) -> None:
 def test_import_without_a_profile_says_why_there_is_no_energy(tmp_path: Path) -> None:
     result = run(tmp_path / "fresh.db", "import", str(DATA / "run.gpx"))
     assert result.code == 0, result.err
-    assert "Energy not estimated: no profile" in " ".join(result.out.split())
+    assert "Energy not estimated: no profile" in " ".join(result.err.split())

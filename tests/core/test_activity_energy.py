@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 
 from retrorun.core import limits
-from retrorun.core.activity_energy import MAX_SAMPLE_GAP_S, estimate_kcal
+from retrorun.core.activity_energy import (
+    ENERGY_RULES_VERSION,
+    MAX_SAMPLE_GAP_S,
+    SPEED_MODEL_NAME,
+    Energy,
+    energy_inputs,
+    estimate_kcal,
+)
 from retrorun.core.energy import KEYTEL_MODEL_NAME, estimate_energy
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.formats.activity import Activity, make_streams
@@ -105,3 +112,47 @@ def test_heart_rate_is_used_when_age_and_sex_are_known() -> None:
     )
     energy = estimate_kcal(activity, np.zeros(n, bool), 0.0, with_sex, 0)
     assert energy.model == KEYTEL_MODEL_NAME and (energy.kcal or 0) > 0
+
+
+def _sport(sport: str | None, sub_sport: str | None = None) -> Activity:
+    n = 10
+    streams = make_streams(n, time_s=np.arange(n, dtype=np.float64), speed_m_s=np.ones(n))
+    return Activity("fit", sport, START, float(n), float(n), streams, sub_sport=sub_sport)
+
+
+def test_a_sport_that_is_not_a_walk_or_run_gets_no_estimate() -> None:
+    paddle = estimate_kcal(_sport("stand_up_paddleboarding"), np.zeros(10, bool), 0.0, RUNNER, 0)
+    assert paddle == Energy(None, "not a walk or run (stand-up paddling): no estimate")
+    ride = estimate_kcal(_sport("cycling"), np.zeros(10, bool), 0.0, None, 0)
+    assert ride == Energy(None, "not a walk or run (cycling): no estimate")  # before the profile
+    chair = estimate_kcal(_sport("wheelchair_push_run"), np.zeros(10, bool), 0.0, RUNNER, 0)
+    assert chair == Energy(None, "not a walk or run (wheelchair push run): no estimate")
+
+
+@pytest.mark.parametrize(
+    ("sport", "sub_sport"),
+    [
+        ("running", None),
+        ("walking", "casual_walking"),
+        ("hiking", None),
+        ("fitness_equipment", "treadmill"),
+        ("training", "indoor_walking"),
+    ],
+)
+def test_walks_and_runs_are_estimated(sport: str, sub_sport: str | None) -> None:
+    energy = estimate_kcal(_sport(sport, sub_sport), np.zeros(10, bool), 0.0, RUNNER, 0)
+    assert energy.kcal is not None and energy.model == SPEED_MODEL_NAME
+
+
+@pytest.mark.parametrize("sport", [None, "generic", "other"])
+def test_an_unknown_sport_is_estimated_and_says_so(sport: str | None) -> None:
+    """TCX writes every sport but running and biking as "Other", walks included."""
+    energy = estimate_kcal(_sport(sport), np.zeros(10, bool), 0.0, RUNNER, 0)
+    assert energy.kcal is not None
+    assert energy.model == f"{SPEED_MODEL_NAME}; sport unknown: taken as a walk or run"
+
+
+def test_a_change_of_the_rules_makes_every_stored_estimate_stale() -> None:
+    assert energy_inputs(RUNNER, 3).startswith(f"rules={ENERGY_RULES_VERSION};")
+    assert energy_inputs(None, 0) == f"rules={ENERGY_RULES_VERSION};no profile"
+    assert ENERGY_RULES_VERSION >= 2  # 2: no estimate for sports other than walking or running

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from retrorun.core.profile import ProfileChange
 from retrorun.core.workout import Setting
 from retrorun.errors import Forbidden, NotFound
 from retrorun.services import activities, athletes, logs, plans
@@ -84,6 +85,7 @@ PLAN_CHANGES: dict[str, Call] = {
 }
 OWN_CHANGES: dict[str, Call] = {
     "set_profile": lambda s, a, w: athletes.set_profile(s, a, RUNNER),
+    "change_profile": lambda s, a, w: athletes.change_profile(s, a, ProfileChange(mass_kg=70)),
     "screen": lambda s, a, w: athletes.screen(s, a, NO, TODAY),
     "log": lambda s, a, w: logs.log(s, a, a_log(date(2026, 12, 8)), TODAY),
     "complete_log": lambda s, a, w: logs.complete_log(s, a, date(2026, 12, 7), 1, TODAY),

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from retrorun.core.completed import Record, partner_for, same_session
+from retrorun.core.log import AlreadyLogged
 from retrorun.errors import InvalidInput, NotFound
 from retrorun.services import activities, logs
 from retrorun.services.app import App
@@ -72,6 +73,20 @@ def test_pain_the_next_morning_is_added_the_next_morning(world: World) -> None:
     assert done.entry.pain_next_morning == 3
     again = [item for item in logs.history(scope, world.athlete) if item.id == done.id]
     assert again[0].entry.pain_next_morning == 3
+
+
+def test_a_day_already_logged_needs_force_for_another_log(world: World) -> None:
+    """The same session logged twice would count twice for the plan and for practice."""
+    scope = world.scope("athlete")
+    day = date(2026, 12, 9)  # a planned session of the world's plan
+    first = logs.log(scope, world.athlete, a_log(day), TODAY)
+    assert first.matched_plan
+    with pytest.raises(AlreadyLogged, match="already logged 24 min backward walk on 2026-12-09"):
+        logs.log(scope, world.athlete, a_log(day), TODAY)
+    on_day = [item for item in logs.history(scope, world.athlete) if item.entry.date == day]
+    assert [item.id for item in on_day] == [first.id]
+    logs.log(scope, world.athlete, a_log(day), TODAY, force=True)
+    assert sum(item.entry.date == day for item in logs.history(scope, world.athlete)) == 2
 
 
 def test_energy_follows_body_mass(world: World) -> None:

@@ -170,6 +170,9 @@ def test_the_same_file_is_stored_once_under_any_name_or_wrapping(
     )
     assert [r.status for r in results] == ["imported"] + ["duplicate"] * 6
     assert {r.activity_id for r in results} == {results[0].activity_id}
+    assert {r.reason for r in results[1:]} == {
+        f"already imported as activity {results[0].activity_id}"
+    }
     assert _rows(api, "activities") == 1
     again = api.import_files([tmp_path / "export.zip"])
     assert [r.status for r in again] == ["duplicate"]
@@ -519,3 +522,53 @@ def test_laps_map_to_the_timeline_the_session_was_stored_with(
     assert [lap.direction for lap in activity.laps] == [
         None if d is None else d.value for *_, d in laps
     ]
+
+
+def _fit_of_totals(start: datetime, sport: str, sub_sport: str) -> bytes:
+    """A FIT activity with only its session's totals: 20 minutes, 1,080 m."""
+    encoder = Encoder()
+    encoder.write_mesg(
+        {"mesg_num": MESG["FILE_ID"], "type": "activity", "manufacturer": "development"}
+    )
+    encoder.write_mesg(
+        {
+            "mesg_num": MESG["SESSION"],
+            "timestamp": start + timedelta(minutes=20),
+            "start_time": start,
+            "total_elapsed_time": 1200.0,
+            "total_timer_time": 1200.0,
+            "total_distance": 1080.0,
+            "sport": sport,
+            "sub_sport": sub_sport,
+        }
+    )
+    return bytes(encoder.close())
+
+
+def test_a_paddle_gets_no_estimate_even_when_stored_under_older_rules(
+    database: str, tmp_path: Path
+) -> None:
+    start = datetime(2026, 12, 5, 18, 0, tzinfo=UTC)
+    paddle = tmp_path / "paddle.fit"
+    paddle.write_bytes(_fit_of_totals(start, "stand_up_paddleboarding", "generic"))
+    treadmill = tmp_path / "treadmill.fit"
+    treadmill.write_bytes(
+        _fit_of_totals(start + timedelta(days=1), "fitness_equipment", "treadmill")
+    )
+    api = Retrorun(database)
+    api.set_profile(RUNNER)
+    by_name = {Path(r.path).name: r.activity for r in api.import_files([paddle, treadmill])}
+    on_water, on_belt = by_name["paddle.fit"], by_name["treadmill.fit"]
+    assert on_water is not None and on_belt is not None
+    assert on_water.sport == "stand_up_paddleboarding" and on_water.kcal is None
+    assert on_water.energy_model == "not a walk or run (stand-up paddling): no estimate"
+    assert on_belt.kcal is not None
+    with api.engine.begin() as connection:  # as the rules before this one stored them
+        connection.execute(
+            text("UPDATE activities SET kcal = 99, energy_inputs = :old"),
+            {"old": "mass=68;age=41;sex=None;practice=0"},
+        )
+    api.set_profile(RUNNER)  # the same profile: only the rules have changed
+    now = {a.id: a for a in api.activities()}
+    assert now[on_water.id].kcal is None
+    assert now[on_belt.id].kcal == pytest.approx(on_belt.kcal)  # its sub-sport kept: a walk

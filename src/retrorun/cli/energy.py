@@ -58,6 +58,34 @@ def _speed_m_s(speed_m_min: str | None, speed_kmh: str | None, pace: str | None)
     return units.m_s_from_pace(minutes_per_km)
 
 
+def _mass_kg(ctx: typer.Context, mass_kg: str | None) -> tuple[float, bool]:
+    """--mass-kg, else the mass in your profile; True when it came from the profile."""
+    if mass_kg is not None:
+        return _number("--mass-kg", mass_kg), False
+    stored = _profile_mass_kg(ctx)
+    if stored is None:
+        raise InvalidInput(
+            "--mass-kg is required: body mass in kg (or set it once with retrorun profile set)"
+        )
+    return stored, True
+
+
+def _profile_mass_kg(ctx: typer.Context) -> float | None:
+    """The body mass in the acting person's profile, if any.
+
+    Only here does `energy` open the database (and import SQLAlchemy): with --mass-kg given it
+    starts as fast as it always has.
+    """
+    from retrorun.cli.context import app_for
+    from retrorun.errors import NotFound
+
+    try:
+        profile = app_for(ctx).profile_or_none()
+    except NotFound:  # --as a coach or an admin: no training record, so no profile either
+        return None
+    return None if profile is None else profile.mass_kg
+
+
 def _required(option: str, text: str | None, what: str) -> str:
     if text is None:
         raise InvalidInput(f"{option} is required: {what}")
@@ -86,7 +114,11 @@ def _grade_words(grade: float) -> str:
 
 
 def _print_human(
-    comparison: EnergyComparison, speed_m_s: float, grade: float, duration_s: float | None
+    comparison: EnergyComparison,
+    speed_m_s: float,
+    grade: float,
+    duration_s: float | None,
+    profile_mass_kg: float | None,
 ) -> None:
     from rich.markup import escape
 
@@ -101,6 +133,8 @@ def _print_human(
         f"  {estimate.vo2_ml_kg_min:.1f} ml/kg/min · {estimate.met:.1f} MET · "
         f"{estimate.kcal_per_min:.1f} kcal/min · {estimate.intensity}",
     ]
+    if profile_mass_kg is not None:
+        lines.append(f"  (mass {profile_mass_kg:g} kg from your profile)")
     if estimate.kcal is not None and duration_s is not None:
         lines.append(f"  For {duration_s / units.S_PER_MIN:g} min: about {estimate.kcal:.0f} kcal.")
     if estimate.direction == "backward":
@@ -116,6 +150,7 @@ def _print_human(
 
 
 def energy(
+    ctx: typer.Context,
     direction: Annotated[
         str | None, typer.Option(help="backward or forward.", metavar="DIRECTION")
     ] = None,
@@ -135,7 +170,10 @@ def energy(
     grade_percent: Annotated[
         str, typer.Option(help="Treadmill or hill grade in %.", metavar="G")
     ] = "0",
-    mass_kg: Annotated[str | None, typer.Option(help="Body mass in kg.", metavar="M")] = None,
+    mass_kg: Annotated[
+        str | None,
+        typer.Option(help="Body mass in kg (default: the one in your profile).", metavar="M"),
+    ] = None,
     minutes: Annotated[
         str | None, typer.Option(help="Duration in minutes, for total kcal.", metavar="T")
     ] = None,
@@ -145,13 +183,13 @@ def energy(
             help="Backward sessions already done (practice lowers the cost).", metavar="N"
         ),
     ] = "0",
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Estimate the energy cost of walking or running, backward or forward."""
     from retrorun.core.energy import compare_with_forward
 
     speed_m_s = _speed_m_s(speed_m_min, speed_kmh, pace_min_per_km)
-    mass = _number("--mass-kg", _required("--mass-kg", mass_kg, "body mass in kg"))
+    mass, from_profile = _mass_kg(ctx, mass_kg)
     grade = _number("--grade-percent", grade_percent) / 100
     sessions = _whole_number("--backward-sessions-done", backward_sessions_done)
     duration_s = None if minutes is None else _number("--minutes", minutes) * units.S_PER_MIN
@@ -169,7 +207,7 @@ def energy(
 
         print_json(energy_json(comparison, speed_m_s, grade, mass, sessions))
     else:
-        _print_human(comparison, speed_m_s, grade, duration_s)
+        _print_human(comparison, speed_m_s, grade, duration_s, mass if from_profile else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,8 @@ activity_app = typer.Typer(
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 TABLE_UP_TO = 25  # more imported files than this get only the summary line
+# Our choice: room for a Strava export's "12345678901.fit.gz" or a Garmin "…_1234567890.fit".
+FILE_NAME_WIDTH = 24
 
 IMPORT_HELP = """Import activities recorded by a watch or phone.
 
@@ -34,6 +36,7 @@ PATHS are FIT, GPX or TCX files (each may be gzipped, e.g. run.fit.gz), folders,
 archives such as a Strava or Garmin bulk export. Each file is stored once (by content), matched
 to the planned session of its day (the UTC date of its start) and given an energy estimate.
 Damaged or hostile files are refused with the reason and add nothing; the others go on.
+The table and the summary go to stdout; refusals and energy warnings to stderr.
 
 Exit status: 0 when every file was imported or already present, 1 when any was rejected.
 """
@@ -107,6 +110,8 @@ class _ImportProgress:
 
 
 def _print_import(results: list[ImportResult]) -> None:
+    """The table and the summary on stdout; rejections and warnings on stderr, as errors go,
+    so a script reading stdout gets the results and a person still sees what went wrong."""
     imported = [r.activity for r in results if r.activity is not None]
     if 0 < len(imported) <= TABLE_UP_TO:
         console.print(activity_table(imported))
@@ -118,20 +123,37 @@ def _print_import(results: list[ImportResult]) -> None:
     )
     for result in results:
         if result.status == "rejected":
-            console.print(f"  rejected {result.path}: {result.reason}", markup=False)
+            _warn(f"  rejected {result.path}: {result.reason}")
     no_energy = {a.energy_model for a in imported if a.kcal is None and a.energy_model}
     for reason in sorted(no_energy):
-        console.print(f"Energy not estimated: {reason}.", markup=False)
+        _warn(f"Energy not estimated: {reason}.")
+
+
+def _warn(line: str) -> None:
+    error_console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def short_file_name(path: str, width: int = FILE_NAME_WIDTH) -> str:
+    """The file's own name, without its folders or the archive it came in, so rows can be told
+    apart in a narrow table; a long name keeps its start (often a date) and its end (a number,
+    the extension), which is where names differ."""
+    name = path.rpartition("!")[2].replace("\\", "/").rpartition("/")[2] or path
+    if len(name) <= width:
+        return name
+    tail = (width - 1) // 2
+    return f"{name[: width - 1 - tail]}…{name[-tail:]}"
 
 
 def activity_table(activities: list[StoredActivity]) -> Table:
     table = new_table(
-        "id", "start (UTC)", "sport", "min", "km", "laps", "direction", "back min", "kcal"
+        "id", "file", "start (UTC)", "sport", "min", "km", "laps", "direction", "back min"
     )
+    table.add_column("kcal")
     table.add_column("plan")
     for a in activities:
         table.add_row(
             str(a.id),
+            short_file_name(a.source_path),
             a.start.strftime("%Y-%m-%d %H:%M"),
             a.sport or "-",
             f"{a.duration_s / 60:.1f}",

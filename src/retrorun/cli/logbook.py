@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +10,7 @@ import typer
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, new_table, print_json
-from retrorun.core.log import LogEntry
+from retrorun.core.log import AlreadyLogged, LogEntry
 from retrorun.core.profile import Units
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput
@@ -41,10 +42,14 @@ def log(
     ] = None,
     with_partner: Annotated[bool, typer.Option(help="A partner spotted for you.")] = False,
     notes: Annotated[str, typer.Option(help="Anything worth remembering.")] = "",
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    force: Annotated[
+        bool, typer.Option(help="Log it even when that day already has a log.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Log a session you did (refused, with the reason, if a value is impossible).
 
+    A day already logged is asked about on a terminal, and refused without one unless --force.
     The next morning, `retrorun log --date D --pain-next-morning N` alone adds that morning's
     pain to the session logged on D.
     """
@@ -59,6 +64,19 @@ def log(
     }
     given = [name for name, value in session_options.items() if value is not None]
     if not given and pain_next_morning is not None:
+        extras = {
+            "--distance-km": distance_km is not None,
+            "--with-partner": with_partner,
+            "--notes": bool(notes),
+            "--force": force,
+        }
+        ignored = [name for name, was_given in extras.items() if was_given]
+        if ignored:
+            raise InvalidInput(
+                "only --pain-next-morning completes the log already there; "
+                + ", ".join(ignored)
+                + " would be ignored: give the whole session to log a new one"
+            )
         _complete(ctx, parse_date(day), pain_next_morning, as_json)
         return
     missing = [name for name, value in session_options.items() if value is None]
@@ -83,16 +101,40 @@ def log(
         with_partner=with_partner,
         notes=notes,
     )
-    api = app_for(ctx)
-    log_id = api.log(entry, today())
-    matched = next(item.matched_plan for item in api.history() if item.id == log_id)
+    logged = _add(ctx, entry, force)
+    if logged is None:
+        console.print("Nothing logged.")
+        return
     if as_json:
         from retrorun.services.schemas import log_written_json
 
-        print_json(log_written_json(log_id, matched))
+        print_json(log_written_json(logged.id, logged.matched_plan))
         return
-    where = "counted toward the planned session" if matched else "no session was planned that day"
+    where = (
+        "counted toward the planned session"
+        if logged.matched_plan
+        else "no session was planned that day"
+    )
     console.print(f"Logged {minutes:g} min on {entry.date.isoformat()} ({where}).")
+
+
+def _add(ctx: typer.Context, entry: LogEntry, force: bool) -> LoggedSession | None:
+    """Log the entry; for a day already logged, ask on a terminal (None: the answer was no)."""
+    api = app_for(ctx)
+    try:
+        return api.add_log(entry, today(), force=force)
+    except AlreadyLogged as already:
+        if not _can_ask():
+            raise
+        question = f"You already logged {already.what} on {already.day.isoformat()}. Log another?"
+        if not typer.confirm(question, default=False):
+            return None
+    return api.add_log(entry, today(), force=True)
+
+
+def _can_ask() -> bool:
+    """A person at a terminal can answer a question; a script cannot."""
+    return sys.stdin.isatty()
 
 
 def _complete(ctx: typer.Context, day: date, pain_next_morning: int, as_json: bool) -> None:
@@ -108,7 +150,10 @@ def _complete(ctx: typer.Context, day: date, pain_next_morning: int, as_json: bo
     )
 
 
-def history(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def history(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
+) -> None:
     """Everything you logged or imported, oldest first (`source`: log or import)."""
     api = app_for(ctx)
     items = api.history()

@@ -21,6 +21,16 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    """`--version`: read from the installed package's metadata, only when asked, so start-up
+    pays nothing for it."""
+    if wanted:
+        from importlib.metadata import version
+
+        typer.echo(f"retrorun {version('retrorun')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -40,6 +50,16 @@ def main(
             help="Act as this user of the database (default: its local owner, no sign-in).",
         ),
     ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            expose_value=False,
+            help="Print the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Backward (retro) running: screening, a safe plan, guided sessions, logs and energy."""
     ctx.obj = {"db": db, "as": as_user}

@@ -31,10 +31,11 @@ def screen(
     cleared_by_doctor: Annotated[
         bool, typer.Option(help="A doctor has cleared you for this program.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Answer the screening questions (PAR-Q+ and balance) before a plan is made."""
     if list_questions:
+        _refuse_with_list(answers, cleared_by_doctor)
         _list(as_json)
         return
     given = _read_answers(answers) if answers else _ask()
@@ -51,6 +52,23 @@ def screen(
         )
     else:
         console.print("Screening saved. Next: retrorun plan new --start YYYY-MM-DD")
+
+
+def _refuse_with_list(answers: Path | None, cleared_by_doctor: bool) -> None:
+    """--list only shows the questions; an option that would save answers must not be ignored."""
+    ignored = [
+        name
+        for name, given in (
+            ("--answers", answers is not None),
+            ("--cleared-by-doctor", cleared_by_doctor),
+        )
+        if given
+    ]
+    if ignored:
+        raise InvalidInput(
+            "--list only shows the questions and saves nothing; leave out "
+            f"{' and '.join(ignored)}, or leave out --list to save your answers"
+        )
 
 
 def _list(as_json: bool) -> None:

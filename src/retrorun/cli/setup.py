@@ -8,14 +8,7 @@ import typer
 
 from retrorun.cli.context import app_for, service_app
 from retrorun.cli.output import console, new_table, print_json
-from retrorun.core.profile import (
-    Experience,
-    Goal,
-    Profile,
-    Units,
-    parse_weekdays,
-    weekdays_for,
-)
+from retrorun.core.profile import Experience, Goal, ProfileChange, Units, parse_weekdays
 
 profile_app = typer.Typer(
     help="Your profile: body, running background, goal, time, equipment.", rich_markup_mode=None
@@ -41,31 +34,50 @@ def init(ctx: typer.Context) -> None:
 @profile_app.command("set")
 def profile_set(
     ctx: typer.Context,
-    mass_kg: Annotated[float, typer.Option(help="Body mass in kg.")],
-    age: Annotated[int, typer.Option(help="Age in years.")],
-    experience: Annotated[Experience, typer.Option(help="Your running background.")],
-    goal: Annotated[Goal, typer.Option(help="Why you run backward; rehab gives 8 weeks.")],
-    days: Annotated[int, typer.Option(help="Training days a week (1–7).")] = 3,
-    weekdays: Annotated[
-        str | None, typer.Option(help="Which days, e.g. mon,wed,fri (overrides the default).")
+    mass_kg: Annotated[float | None, typer.Option(help="Body mass in kg.")] = None,
+    age: Annotated[int | None, typer.Option(help="Age in years.")] = None,
+    experience: Annotated[Experience | None, typer.Option(help="Your running background.")] = None,
+    goal: Annotated[
+        Goal | None, typer.Option(help="Why you run backward; rehab gives 8 weeks.")
     ] = None,
-    minutes: Annotated[int, typer.Option(help="Minutes you have per session (15–180).")] = 30,
+    days: Annotated[
+        int | None, typer.Option(help="Training days a week, 1–7 (first profile: 3).")
+    ] = None,
+    weekdays: Annotated[
+        str | None, typer.Option(help="Which days, e.g. mon,wed,fri (each day once).")
+    ] = None,
+    minutes: Annotated[
+        int | None, typer.Option(help="Minutes you have per session, 15–180 (first profile: 30).")
+    ] = None,
     treadmill: Annotated[
-        bool, typer.Option(help="You can use a treadmill with handrails.")
-    ] = False,
-    track: Annotated[bool, typer.Option(help="You can use a level running track.")] = False,
-    partner: Annotated[bool, typer.Option(help="A partner can come to spot for you.")] = False,
-    sex: Annotated[str | None, typer.Option(help="female or male (heart-rate energy).")] = None,
-    units: Annotated[Units, typer.Option(help="Display units.")] = Units.METRIC,
+        bool | None,
+        typer.Option("--treadmill/--no-treadmill", help="You can use a treadmill with handrails."),
+    ] = None,
+    track: Annotated[
+        bool | None, typer.Option("--track/--no-track", help="You can use a level running track.")
+    ] = None,
+    partner: Annotated[
+        bool | None,
+        typer.Option("--partner/--no-partner", help="A partner can come to spot for you."),
+    ] = None,
+    sex: Annotated[
+        str | None,
+        typer.Option(help="female or male (heart-rate energy); none removes it."),
+    ] = None,
+    units: Annotated[Units | None, typer.Option(help="Display units.")] = None,
 ) -> None:
-    """Set your profile (replaces the previous one; plans already made stay as they are)."""
-    chosen_days = parse_weekdays(weekdays) if weekdays else weekdays_for(days)
-    profile = Profile(
+    """Set your profile; later runs change only the options given.
+
+    The first time needs --mass-kg, --age, --experience and --goal. Plans already made stay as
+    they are; when a change would shape a new plan differently, you are told.
+    """
+    change = ProfileChange(
         mass_kg=mass_kg,
         age_years=age,
         experience=experience,
         goal=goal,
-        weekdays=chosen_days,
+        days_per_week=days,
+        weekdays=parse_weekdays(weekdays) if weekdays is not None else None,
         minutes_per_session=minutes,
         has_treadmill=treadmill,
         has_track=track,
@@ -73,13 +85,28 @@ def profile_set(
         sex=sex,
         units=units,
     )
-    app_for(ctx).set_profile(profile)
-    console.print("Profile saved. Next: retrorun screen")
+    saved = app_for(ctx).change_profile(change)
+    if saved.first:
+        console.print("Profile saved. Next: retrorun screen", highlight=False)
+    elif not saved.changes:
+        console.print("Profile unchanged: every value given is the one stored.", highlight=False)
+    else:
+        words = ", ".join(str(c) for c in saved.changes)
+        console.print(f"Profile changed: {words}.", highlight=False, soft_wrap=True)
+    if saved.plan_changes:
+        made_for = ", ".join(c.was for c in saved.plan_changes)
+        console.print(
+            f"Your plan was made for {made_for}: retrorun plan new --start YYYY-MM-DD "
+            "makes one for your profile now.",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @profile_app.command("show")
 def profile_show(
-    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """Show your profile."""
     from retrorun.services.schemas import profile_json

@@ -42,6 +42,26 @@ MIN_GRADE_RUN_M = 10.0
 
 SPEED_MODEL_NAME = "speed (ACSM + backward model)"
 
+# The energy model is for walking and running (ACSM; backward from the studies in core.energy).
+# Sport names as the parsers write them: FIT's sport enum (formats.fit), GPX `trk/type` as
+# Garmin Connect, Strava and phone apps write it (formats.gpx), TCX's Running (formats.tcx).
+# Hiking is walking on hills, which the grade term covers.
+WALK_OR_RUN_SPORTS = frozenset({"running", "walking", "hiking"})
+# FIT sub-sports that are a walk or run whatever the sport says (FIT profile: treadmill is
+# "Run/Fitness Equipment", indoor_walking "Walk/Fitness Equipment").
+WALK_OR_RUN_SUB_SPORTS = frozenset(
+    {"treadmill", "indoor_running", "indoor_walking", "casual_walking", "speed_walking"}
+)
+# Sports that say nothing: FIT "generic", and TCX "Other" (read as "generic"), which is how TCX
+# writes every sport but running and biking, walks included. A backward walk exported as TCX
+# cannot be told from a paddle, so these are estimated as a walk or run, and say so.
+UNKNOWN_SPORTS = frozenset({"generic", "other"})
+UNKNOWN_SPORT_NOTE = "sport unknown: taken as a walk or run"
+SPORT_WORDS = {"stand_up_paddleboarding": "stand-up paddling", "e_biking": "e-biking"}
+# Raise when the rules of the estimate change, so that stored estimates are worked out again
+# (`energy_inputs`). 2: no estimate for sports other than walking or running.
+ENERGY_RULES_VERSION = 2
+
 
 class RecordedStreams(Protocol):
     """The per-sample columns this needs (`formats.activity.Streams` is one). NaN = missing."""
@@ -74,6 +94,12 @@ class RecordedActivity(Protocol):
     def distance_m(self) -> float | None: ...
 
     @property
+    def sport(self) -> str | None: ...
+
+    @property
+    def sub_sport(self) -> str | None: ...
+
+    @property
     def streams(self) -> RecordedStreams: ...
 
 
@@ -96,7 +122,33 @@ def estimate_kcal(
     values (GPS spikes, sensor dropouts) are replaced by their neighbours' rather than failing
     the import. Heart rate is used when age and sex are known (Keytel 2005 needs both).
     `backward` marks the backward samples; `backward_s` is used when there are no samples.
+    A sport that is not a walk or run gets no estimate: the model would be a guess for it.
     """
+    other_sport = not_walk_or_run(activity.sport, activity.sub_sport)
+    if other_sport is not None:
+        return Energy(None, f"not a walk or run ({other_sport}): no estimate")
+    energy = _walk_or_run_kcal(activity, backward, backward_s, profile, practice_sessions)
+    if energy.kcal is not None and (activity.sport is None or activity.sport in UNKNOWN_SPORTS):
+        return Energy(energy.kcal, f"{energy.model}; {UNKNOWN_SPORT_NOTE}")
+    return energy
+
+
+def not_walk_or_run(sport: str | None, sub_sport: str | None) -> str | None:
+    """The sport in words when it is known and is neither a walk nor a run, else None."""
+    if sport is None or sport in UNKNOWN_SPORTS or sport in WALK_OR_RUN_SPORTS:
+        return None
+    if sub_sport in WALK_OR_RUN_SUB_SPORTS:
+        return None
+    return SPORT_WORDS.get(sport, sport.replace("_", " "))
+
+
+def _walk_or_run_kcal(
+    activity: RecordedActivity,
+    backward: BoolArray,
+    backward_s: float,
+    profile: Profile | None,
+    practice_sessions: int,
+) -> Energy:
     if profile is None:
         return Energy(None, "no profile: set your body mass (retrorun profile set) for energy")
     streams = activity.streams
@@ -225,10 +277,12 @@ def _filled(values: FloatArray, time_s: FloatArray) -> FloatArray | None:
 
 def energy_inputs(profile: Profile | None, practice_sessions: int) -> str:
     """What an estimate depends on besides the recording, as one comparable string: when it
-    changes (body mass, age, sex, the practice before the activity), the estimate is stale."""
+    changes (body mass, age, sex, the practice before the activity, the rules themselves), the
+    estimate is stale."""
+    rules = f"rules={ENERGY_RULES_VERSION}"
     if profile is None:
-        return "no profile"
+        return f"{rules};no profile"
     return (
-        f"mass={profile.mass_kg:g};age={profile.age_years};sex={profile.sex};"
+        f"{rules};mass={profile.mass_kg:g};age={profile.age_years};sex={profile.sex};"
         f"practice={practice_sessions}"
     )

@@ -208,11 +208,13 @@ def _check_speed(speed_m_s: float, direction: Direction) -> None:
 
 
 def _check_grade(grade: float) -> None:
+    """The grade is a fraction here, but people (and `retrorun energy --grade-percent`) speak
+    in percent: the message gives it in percent only, so it reads right at every front door."""
     _check_finite("grade", grade)
     if abs(grade) > MAX_ABS_GRADE:
         raise InvalidInput(
-            f"grade {grade * 100:g} % is beyond ±{MAX_ABS_GRADE * 100:g} %: "
-            "give the grade as a fraction of rise over run (0.05 = 5 %)"
+            f"grade {grade * 100:g} % is beyond ±{MAX_ABS_GRADE * 100:g} % "
+            "(a 5 % grade rises 5 m over 100 m)"
         )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from retrorun.core import limits
 from retrorun.core.units import average_speed_m_s, format_pace, kmh_from_m_s
@@ -55,6 +56,8 @@ def validate_log(entry: LogEntry, today: date) -> None:
         raise InvalidInput(f"minutes must be more than 0 and at most {MAX_MINUTES}")
     if entry.distance_km is not None and entry.distance_km < 0:
         raise InvalidInput("distance cannot be negative")
+    if entry.pain_next_morning is not None:
+        check_next_morning(entry.date, today)
     for name in ("rpe", "pain_during", "pain_after", "pain_next_morning"):
         value = getattr(entry, name)
         if value is not None and not 0 <= value <= 10:
@@ -62,6 +65,42 @@ def validate_log(entry: LogEntry, today: date) -> None:
     _check_pace(entry)
     if len(entry.notes) > 10_000:
         raise InvalidInput("notes are limited to 10,000 characters")
+
+
+def check_next_morning(day: date, today: date) -> None:
+    """Refuse the next morning's pain for `day` before that morning has come."""
+    if day >= today:
+        raise InvalidInput(
+            f"pain the next morning of {day.isoformat()} can be given from "
+            f"{(day + timedelta(days=1)).isoformat()} on"
+        )
+
+
+class AlreadyLogged(InvalidInput):
+    """A new log for a day that has one already: most often the same session logged twice.
+
+    Both would count for the plan and for practice, so a second log needs the person to say
+    they mean it. `what` describes the earlier logs, for the question a front door asks.
+    """
+
+    def __init__(self, day: date, earlier: Sequence[LogEntry]) -> None:
+        self.day = day
+        self.what = " and ".join(describe(entry) for entry in earlier)
+        super().__init__(
+            f"you already logged {self.what} on {day.isoformat()}; "
+            "give --force to log another session that day"
+        )
+
+
+def check_first_of_day(entry: LogEntry, same_day: Sequence[LogEntry]) -> None:
+    """Refuse a log for a day already logged, unless the caller was told to log another."""
+    if same_day:
+        raise AlreadyLogged(entry.date, same_day)
+
+
+def describe(entry: LogEntry) -> str:
+    """A log in a few words: "25 min backward walk"."""
+    return f"{entry.minutes:g} min {entry.direction.value} {entry.mode.value}"
 
 
 def _check_pace(entry: LogEntry) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from dataclasses import dataclass, fields, replace
+from enum import Enum, StrEnum
 
 from retrorun.core import limits
 from retrorun.errors import InvalidInput
@@ -103,7 +103,7 @@ def validate_profile(profile: Profile) -> None:
             f"(got {profile.minutes_per_session}); the warm-up and cool-down alone take 10"
         )
     if profile.sex not in (None, "female", "male"):
-        raise InvalidInput("sex must be 'female' or 'male' (or left out)")
+        raise InvalidInput("sex must be 'female' or 'male' ('none' removes it)")
 
 
 def weekdays_for(days_per_week: int) -> tuple[int, ...]:
@@ -114,10 +114,206 @@ def weekdays_for(days_per_week: int) -> tuple[int, ...]:
 
 
 def parse_weekdays(text: str) -> tuple[int, ...]:
-    """Turn 'mon,wed,fri' into (0, 2, 4), refusing unknown names."""
+    """Turn 'mon,wed,fri' into (0, 2, 4), refusing unknown names and a day named twice.
+
+    A day named twice is most likely a typo for another day, so it is refused, not merged.
+    """
     days: list[int] = []
     for name in text.lower().replace(" ", "").split(","):
         if name[:3] not in WEEKDAY_NAMES or not name:
             raise InvalidInput(f"unknown weekday {name!r}; use mon,tue,wed,thu,fri,sat,sun")
-        days.append(WEEKDAY_NAMES.index(name[:3]))
-    return tuple(sorted(set(days)))
+        day = WEEKDAY_NAMES.index(name[:3])
+        if day in days:
+            raise InvalidInput(
+                f"{WEEKDAY_NAMES[day]} is named twice in {text!r}; name each training day once"
+            )
+        days.append(day)
+    return tuple(sorted(days))
+
+
+def weekday_words(weekdays: tuple[int, ...]) -> str:
+    """(0, 2, 4) as 'mon, wed, fri'."""
+    return ", ".join(WEEKDAY_NAMES[day] for day in weekdays)
+
+
+# --- Changing a stored profile ------------------------------------------------------------
+
+# A first profile needs these; every later change may give any subset of the fields.
+FIRST_PROFILE_NEEDS = {
+    "mass_kg": "--mass-kg",
+    "age_years": "--age",
+    "experience": "--experience",
+    "goal": "--goal",
+}
+DEFAULT_DAYS_PER_WEEK = 3
+DEFAULT_MINUTES_PER_SESSION = 30
+NO_SEX = "none"  # given as the sex, it removes a stored one
+
+# The fields `core.plan.make_plan` reads: a change of one of them makes the plan out of date.
+# Mass, age and sex only feed the energy estimate, and units only how numbers are shown
+# (`tests/core/test_profile.py` checks that changing those leaves the plan as it was).
+PLAN_FIELDS = frozenset(
+    {
+        "experience",
+        "goal",
+        "weekdays",
+        "minutes_per_session",
+        "has_treadmill",
+        "has_track",
+        "has_partner",
+    }
+)
+
+# How a change reads: the field's word, and the unit written after its value.
+FIELD_WORDS: dict[str, tuple[str, str]] = {
+    "mass_kg": ("mass", " kg"),
+    "age_years": ("age", ""),
+    "experience": ("experience", ""),
+    "goal": ("goal", ""),
+    "weekdays": ("days", ""),
+    "minutes_per_session": ("minutes", ""),
+    "has_treadmill": ("treadmill", ""),
+    "has_track": ("track", ""),
+    "has_partner": ("partner", ""),
+    "sex": ("sex", ""),
+    "units": ("units", ""),
+}
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """What a person gave to set their profile; None leaves the stored value as it is.
+
+    Setting one thing must never reset another, so nothing here has a default of its own: the
+    defaults (3 days, 30 minutes, no equipment) apply only to a first profile. `days_per_week`
+    and `weekdays` may both be given only when they agree, so neither is silently ignored.
+    """
+
+    mass_kg: float | None = None
+    age_years: int | None = None
+    experience: Experience | None = None
+    goal: Goal | None = None
+    days_per_week: int | None = None
+    weekdays: tuple[int, ...] | None = None
+    minutes_per_session: int | None = None
+    has_treadmill: bool | None = None
+    has_track: bool | None = None
+    has_partner: bool | None = None
+    sex: str | None = None  # female, male, or NO_SEX to remove it
+    units: Units | None = None
+
+    def __post_init__(self) -> None:
+        if self.days_per_week is not None:
+            weekdays_for(self.days_per_week)  # refuses a count outside 1–7
+        if (
+            self.days_per_week is not None
+            and self.weekdays is not None
+            and len(self.weekdays) != self.days_per_week
+        ):
+            raise InvalidInput(
+                f"--days {self.days_per_week} disagrees with --weekdays "
+                f"{','.join(WEEKDAY_NAMES[d] for d in self.weekdays)} ({len(self.weekdays)} "
+                "days); give one of them, or both agreeing"
+            )
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One profile field that changed, in the person's words: "mass 68 → 70 kg"."""
+
+    field: str  # the Profile attribute
+    before: object
+    after: object
+
+    @property
+    def shapes_plan(self) -> bool:
+        return self.field in PLAN_FIELDS
+
+    @property
+    def was(self) -> str:
+        """The value before, e.g. "partner yes" (what an earlier plan was made for)."""
+        word, unit = FIELD_WORDS[self.field]
+        return f"{word} {_value_words(self.before)}{unit}"
+
+    def __str__(self) -> str:
+        word, unit = FIELD_WORDS[self.field]
+        return f"{word} {_value_words(self.before)} → {_value_words(self.after)}{unit}"
+
+
+def merge_profile(stored: Profile | None, change: ProfileChange) -> Profile:
+    """The stored profile with only the given fields changed, or a first profile.
+
+    A first profile needs mass, age, experience and goal; the rest take their defaults.
+    """
+    base = stored if stored is not None else _first_profile(change)
+    given = {
+        item.name: getattr(change, item.name)
+        for item in fields(Profile)
+        if getattr(change, item.name) is not None
+    }
+    given["weekdays"] = _weekdays(base.weekdays, change)
+    if change.sex == NO_SEX:
+        given["sex"] = None
+    return replace(base, **given)
+
+
+def profile_changes(before: Profile | None, after: Profile) -> tuple[FieldChange, ...]:
+    """Every field whose value differs, in the profile's order; none for a first profile."""
+    if before is None:
+        return ()
+    return tuple(
+        FieldChange(item.name, getattr(before, item.name), getattr(after, item.name))
+        for item in fields(Profile)
+        if getattr(before, item.name) != getattr(after, item.name)
+    )
+
+
+def _first_profile(change: ProfileChange) -> Profile:
+    missing = [
+        option for name, option in FIRST_PROFILE_NEEDS.items() if getattr(change, name) is None
+    ]
+    if missing:
+        raise InvalidInput(
+            "a first profile needs --mass-kg, --age, --experience and --goal; missing "
+            + ", ".join(missing)
+        )
+    assert change.mass_kg is not None and change.age_years is not None
+    assert change.experience is not None and change.goal is not None
+    return Profile(
+        mass_kg=change.mass_kg,
+        age_years=change.age_years,
+        experience=change.experience,
+        goal=change.goal,
+        weekdays=weekdays_for(DEFAULT_DAYS_PER_WEEK),
+        minutes_per_session=DEFAULT_MINUTES_PER_SESSION,
+        has_treadmill=False,
+        has_track=False,
+        has_partner=False,
+    )
+
+
+def _weekdays(stored: tuple[int, ...], change: ProfileChange) -> tuple[int, ...]:
+    """The named days; else the default days for a new count; else the days stored.
+
+    A count equal to the stored one keeps the stored days: the person chose them.
+    """
+    if change.weekdays is not None:
+        return change.weekdays
+    if change.days_per_week is not None and change.days_per_week != len(stored):
+        return weekdays_for(change.days_per_week)
+    return stored
+
+
+def _value_words(value: object) -> str:
+    """A profile value as a person reads it: mon, wed, fri; yes; 68; not given."""
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, tuple):
+        return weekday_words(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

@@ -103,7 +103,7 @@ def _import_one(
         with scope.access(athlete, Access.OWN) as db:
             existing = store.find_by_hash(db, athlete, sha256)
             if existing is not None:
-                return ImportResult(found.path, "duplicate", activity_id=existing)
+                return _duplicate(found.path, existing)
             activity = importing.parse_activity(found)
             stored = importing.store_activity(
                 db,
@@ -120,7 +120,7 @@ def _import_one(
             existing = store.find_by_hash(db, athlete, sha256)
         if existing is None:
             raise
-        return ImportResult(found.path, "duplicate", activity_id=existing)
+        return _duplicate(found.path, existing)
     except RetrorunError as error:
         return ImportResult(found.path, "rejected", str(error))
     except SQLAlchemyError:
@@ -131,6 +131,12 @@ def _import_one(
     return ImportResult(
         found.path, "imported", activity_id=stored.id, activity=stored, samples=stored.samples
     )
+
+
+def _duplicate(path: str, activity_id: int) -> ImportResult:
+    """A file already stored: the reason names the activity, so a person can find it."""
+    reason = f"already imported as activity {activity_id}"
+    return ImportResult(path, "duplicate", reason, activity_id=activity_id)
 
 
 def _after_store(

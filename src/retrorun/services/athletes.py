@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
-from retrorun.core.profile import Profile
+from retrorun.core.profile import (
+    FieldChange,
+    Profile,
+    ProfileChange,
+    merge_profile,
+    profile_changes,
+)
 from retrorun.core.screening import Screening
 from retrorun.errors import NotReady
 from retrorun.services.access import Access
@@ -22,6 +29,37 @@ def set_profile(scope: Scope, athlete: int, profile: Profile) -> Profile | None:
         repository.save_profile(db, athlete, profile)
         refresh_energy(db, athlete, profile)
     return before
+
+
+@dataclass(frozen=True)
+class ProfileSaved:
+    """What `change_profile` did: the profile now, and what changed from the one before."""
+
+    profile: Profile
+    first: bool  # there was no profile before
+    changes: tuple[FieldChange, ...]  # empty for a first profile, or when nothing changed
+    # The changes that make the active plan out of date; empty when there is no plan.
+    plan_changes: tuple[FieldChange, ...]
+
+
+def change_profile(scope: Scope, athlete: int, change: ProfileChange) -> ProfileSaved:
+    """Change only the fields given (a first profile needs mass, age, experience and goal).
+
+    Says which fields changed and, when a plan exists, which of them it was made for, so the
+    person knows when a new plan would fit them better; the plan itself is never changed here.
+    """
+    from retrorun.services.activities import refresh_energy
+
+    with scope.access(athlete, Access.OWN) as db:
+        before = repository.load_profile(db, athlete)
+        after = merge_profile(before, change)
+        if after != before:
+            repository.save_profile(db, athlete, after)
+            refresh_energy(db, athlete, after)
+        has_plan = repository.active_plan_row(db, athlete) is not None
+    changes = profile_changes(before, after)
+    for_plan = tuple(c for c in changes if c.shapes_plan) if has_plan else ()
+    return ProfileSaved(after, before is None, changes, for_plan)
 
 
 def profile(scope: Scope, athlete: int) -> Profile:

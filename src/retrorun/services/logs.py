@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.completed import Record, partner_for
-from retrorun.core.log import LogEntry, validate_log
-from retrorun.errors import InvalidInput, NotFound
+from retrorun.core.log import LogEntry, check_first_of_day, check_next_morning, validate_log
+from retrorun.errors import NotFound
 from retrorun.services.access import Access
 from retrorun.services.app import Scope
 from retrorun.store import activities as stored_activities
@@ -29,12 +29,21 @@ class LoggedSession:
     activity_id: int | None = None  # the imported activity of the same session, if any
 
 
-def log(scope: Scope, athlete: int, entry: LogEntry, today: date) -> LoggedSession:
-    """Store a logged session after checking it; nothing is written if it is refused."""
+def log(
+    scope: Scope, athlete: int, entry: LogEntry, today: date, *, force: bool = False
+) -> LoggedSession:
+    """Store a logged session after checking it; nothing is written if it is refused.
+
+    A day already logged is refused (`AlreadyLogged`) unless `force`: the same session logged
+    twice would count twice for the plan.
+    """
     from retrorun.services.activities import refresh_energy
 
     validate_log(entry, today)
     with scope.access(athlete, Access.OWN) as db:
+        if not force:
+            same_day = repository.log_rows(db, athlete, entry.date)
+            check_first_of_day(entry, [repository.log_entry(row) for row in same_day])
         row = repository.add_log(db, athlete, entry)
         link_log(db, athlete, row)
         refresh_energy(db, athlete, repository.load_profile(db, athlete))
@@ -45,11 +54,7 @@ def complete_log(
     scope: Scope, athlete: int, day: date, pain_next_morning: int, today: date
 ) -> LoggedSession:
     """Add the next morning's pain to the log of `day`, once that morning has come."""
-    if day >= today:
-        raise InvalidInput(
-            f"pain the next morning of {day.isoformat()} can be given from "
-            f"{date.fromordinal(day.toordinal() + 1).isoformat()} on"
-        )
+    check_next_morning(day, today)
     with scope.access(athlete, Access.OWN) as db:
         rows = repository.log_rows(db, athlete, day)
         if not rows:

@@ -243,16 +243,18 @@ class Activity(Shape):
 class ImportOutcome(Shape):
     path: str
     status: Literal["imported", "duplicate", "rejected"]
-    reason: str | None = None  # rejected files
-    activity_id: int | None = None
+    reason: str | None = None  # why it was rejected, or which activity it duplicates
+    activity_id: int | None = None  # imported and duplicate files
+    id: int | None = None  # the same, named as `history` and `activity` name it
     sport: str | None = None
     start: str | None = None
+    date: str | None = None  # the UTC date of the start, as in `history`
     duration_s: Number | None = None
     distance_m: Number | None = None
     laps: int | None = None
     backward_s: Number | None = None
     kcal: Number | None = None
-    direction: Literal["backward", "forward", "mixed"] | None = None
+    direction: Literal["backward", "forward", "mixed"] | None = None  # null: unknown
     matched_plan: bool | None = None
 
 
@@ -594,15 +596,16 @@ def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
     rows = []
     for result in results:
         data: dict[str, Any] = {"path": result.path, "status": result.status}
-        if result.status == "rejected":
+        if result.status == "rejected" or result.reason is not None:
             data["reason"] = result.reason
         if result.activity_id is not None:
-            data["activity_id"] = result.activity_id
+            data["activity_id"] = data["id"] = result.activity_id
         activity = result.activity
         if activity is not None:
             data.update(
                 sport=activity.sport,
                 start=activity.start.isoformat(),
+                date=activity.start_date.isoformat(),
                 duration_s=round(activity.duration_s, 3),
                 distance_m=_round(activity.distance_m, 2),
                 laps=len(activity.laps),
