@@ -24,7 +24,12 @@ class Player:
     done_s: float = 0.0  # session seconds actually played: skipped parts do not count
     paused: bool = False
     played: list[Cue] = field(default_factory=list)  # cues reached, in order
+    done_by_step: list[float] = field(default_factory=list)  # seconds played in each step
     _next_cue: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.done_by_step:
+            self.done_by_step = [0.0] * len(self.workout.steps)
 
     @property
     def duration_s(self) -> int:
@@ -42,8 +47,18 @@ class Player:
             return []
         target = min(self.position_s + seconds, self.duration_s)
         self.done_s += target - self.position_s
+        self._credit_steps(self.position_s, target)
         self.position_s = target
         return self._reach()
+
+    def _credit_steps(self, start_s: float, end_s: float) -> None:
+        """Add the played stretch to the steps it covers, so a log can say what was done."""
+        starts = self.timeline.step_starts_s
+        ends = (*starts[1:], self.duration_s)
+        for index, (step_start, step_end) in enumerate(zip(starts, ends, strict=True)):
+            overlap = min(end_s, step_end) - max(start_s, step_start)
+            if overlap > 0:
+                self.done_by_step[index] += overlap
 
     def toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -101,14 +116,44 @@ class Player:
         return max(self.duration_s - self.position_s, 0.0)
 
 
-def main_activity(workout: Workout) -> tuple[Direction, Mode, Setting]:
-    """What a log entry should say the session was: backward if it had any backward steps,
-    then the mode and setting with the most seconds in that direction."""
-    direction = Direction.BACKWARD if workout.has_backward else Direction.FORWARD
-    seconds: dict[tuple[Mode, Setting], int] = {}
-    for step in workout.steps:
-        if step.direction is direction:
-            key = (step.mode, step.setting)
-            seconds[key] = seconds.get(key, 0) + (step.duration_s or 0)
-    mode, setting = max(seconds, key=lambda key: seconds[key])
-    return direction, mode, setting
+# Logs keep minutes to a tenth (6 s); less than half of that would be logged as nothing, so
+# a direction counts as done from 3 s on (our reasoning).
+SMALLEST_DONE_S = 3.0
+
+Activity = tuple[Direction, Mode, Setting]
+
+
+@dataclass(frozen=True)
+class ToLog:
+    """What a log entry of a played session should say: the time really done, and how."""
+
+    direction: Direction
+    mode: Mode
+    setting: Setting
+    seconds: float
+
+
+def done_by_activity(workout: Workout, done_by_step: list[float]) -> dict[Activity, float]:
+    """Seconds actually played, by direction, mode and setting, in the order first met."""
+    done: dict[Activity, float] = {}
+    for step, seconds in zip(workout.steps, done_by_step, strict=True):
+        if seconds > 0:
+            key = (step.direction, step.mode, step.setting)
+            done[key] = done.get(key, 0.0) + seconds
+    return done
+
+
+def what_to_log(done: dict[Activity, float]) -> ToLog | None:
+    """The backward time done, when there is any: that is what the program counts. Else the
+    forward time, said as forward; with the mode and setting of the largest part of it.
+
+    A log entry has one direction and mode, so a session stopped in the forward warm-up must
+    not be logged as backward walking (nor the warm-up minutes counted as backward).
+    """
+    for direction in (Direction.BACKWARD, Direction.FORWARD):
+        mine = {key: s for key, s in done.items() if key[0] is direction}
+        total = sum(mine.values())
+        if total >= SMALLEST_DONE_S:
+            _, mode, setting = max(mine, key=lambda key: mine[key])
+            return ToLog(direction, mode, setting, total)
+    return None

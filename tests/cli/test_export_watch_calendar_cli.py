@@ -155,6 +155,28 @@ def test_ics_first_weeks_at_a_time_of_day(planned_db: Path, tmp_path: Path) -> N
     assert b"TRIGGER:-PT20M" in out.read_bytes()
 
 
+def _unfolded(path: Path) -> str:
+    """The calendar's text with RFC 5545 line folding undone, so no word is cut in two."""
+    return path.read_text(encoding="utf-8").replace("\r\n ", "")
+
+
+def test_ics_speaks_the_profile_s_units(tmp_path: Path) -> None:
+    """The trial: an imperial profile's calendar had 168 "km/h" and no "mph"."""
+    db = tmp_path / "me.db"
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(dict.fromkeys(QUESTION_IDS, False)))
+    for args in (
+        [*PROFILE, "--units", "imperial"],
+        ["screen", "--answers", str(answers)],
+        ["plan", "new", "--start", "2026-12-01"],
+    ):
+        assert run(db, *args).code == 0, args
+    out = tmp_path / "plan.ics"
+    assert run(db, "export", "ics", "--weeks", "2", "-o", str(out)).code == 0
+    text = _unfolded(out)
+    assert "mph" in text and "km/h" not in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

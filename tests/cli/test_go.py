@@ -9,6 +9,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import struct
 import subprocess
 import sys
@@ -16,19 +17,22 @@ import termios
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from rich.console import Console
 from tests.cli.clirunner import assert_one_line_error, run
 from tests.cli.test_cli_program import PROFILE
 
-from retrorun.cli.go import Voice, cue_line, screen
+from retrorun.cli.go import Voice, ask_0_to_10, cue_line, offer_log, screen
 from retrorun.core.plan import make_plan
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS, Screening
 from retrorun.core.timeline import CueKind, build_timeline
+from retrorun.core.units import format_duration
 from retrorun.core.workout import Direction, Mode, Setting
-from retrorun.guide import Player, main_activity
+from retrorun.guide import Player, ToLog, done_by_activity, what_to_log
 
 DAY = "2026-12-02"
 SESSION = make_plan(
@@ -96,9 +100,80 @@ def test_time_left_and_next_step() -> None:
         player.advance(-1)
 
 
-def test_a_log_entry_takes_the_main_backward_activity() -> None:
-    direction, mode, setting = main_activity(SESSION.workout)
-    assert (direction, mode, setting) == (Direction.BACKWARD, Mode.WALK, Setting.TREADMILL)
+def test_played_time_is_credited_to_the_steps_it_covers() -> None:
+    player = _player()
+    warm_up_s = SESSION.workout.steps[0].duration_s or 0
+    player.advance(warm_up_s - 10)
+    player.toggle_pause()
+    player.advance(100)  # paused: not done
+    player.toggle_pause()
+    player.advance(40)  # the last 10 s of the warm-up and 30 s of the first backward step
+    player.skip()  # skipped: not done
+    player.advance(5)
+    assert player.done_by_step[:3] == [warm_up_s, 30, 5]
+    assert sum(player.done_by_step) == player.done_s
+
+
+def test_stopped_in_the_warm_up_nothing_backward_is_logged() -> None:
+    """The trial: quitting during the forward warm-up logged "3.2 min of backward walk"."""
+    player = _player()
+    player.advance(192)
+    done = done_by_activity(SESSION.workout, player.done_by_step)
+    assert done == {(Direction.FORWARD, Mode.WALK, Setting.TREADMILL): 192}
+    assert what_to_log(done) == ToLog(Direction.FORWARD, Mode.WALK, Setting.TREADMILL, 192)
+
+
+def test_only_the_backward_time_done_is_logged_as_backward() -> None:
+    player = _player()
+    player.advance(300 + 90)  # the warm-up, then 1:30 of backward walking
+    to_log = what_to_log(done_by_activity(SESSION.workout, player.done_by_step))
+    assert to_log == ToLog(Direction.BACKWARD, Mode.WALK, Setting.TREADMILL, 90)
+    assert what_to_log({}) is None
+
+
+class FakeApi:
+    """Keeps the entry `offer_log` would store."""
+
+    def __init__(self) -> None:
+        self.logged: list[Any] = []
+
+    def log(self, entry: Any, today: date) -> int:
+        self.logged.append(entry)
+        return 1
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, prompts: list[str], confirms: list[bool]) -> None:
+    """Type these answers at the prompts, as a person at a terminal would."""
+    monkeypatch.setattr(sys, "stdin", io.StringIO())
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(typer, "prompt", lambda *args, **kwargs: prompts.pop(0))
+    monkeypatch.setattr(typer, "confirm", lambda *args, **kwargs: confirms.pop(0))
+    monkeypatch.setenv("RETRORUN_TODAY", DAY)
+
+
+def test_a_stop_in_the_warm_up_offers_a_forward_log(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    player = _player()
+    player.advance(192)
+    api = FakeApi()
+    _answers(monkeypatch, ["3", "0", "0"], [True, False])
+    offer_log(api, SESSION, player)  # type: ignore[arg-type]
+    out = capsys.readouterr().out
+    assert "Stopped: you did 3:12 of 24:00 (3:12 forward walk)." in out
+    assert "Nothing backward was done" in out and "Logged 3:12 of forward walk" in out
+    [entry] = api.logged
+    assert (entry.minutes, entry.direction, entry.mode) == (3.2, Direction.FORWARD, Mode.WALK)
+
+
+def test_effort_in_words_is_asked_again_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _answers(monkeypatch, ["abc", "", "4.5", "11", " 4 "], [])
+    assert ask_0_to_10("Effort, 0 (rest) to 10 (maximal)", "effort") == 4
+    out = capsys.readouterr().out
+    assert out.count("Effort is a whole number from 0 to 10.") == 4
+    assert "Input should be" not in out
 
 
 def test_the_screen_shows_step_time_left_next_step_and_the_last_cue() -> None:
@@ -115,7 +190,7 @@ def test_the_screen_shows_step_time_left_next_step_and_the_last_cue() -> None:
     upcoming = player.next_step
     assert upcoming is not None
     assert player.step.describe() in text and f"Next  {upcoming.describe()}" in text
-    assert "step 01:00 · session 18:00 of 24:00" in text
+    assert "step 1:00 · session 18:00 of 24:00" in text
     assert "PAUSED" in text and "60× speed" in text
     assert cue_line(cue) in text  # and in the list of recent cues
 
@@ -159,9 +234,7 @@ def db(plan_db: Path, tmp_path: Path) -> Path:
 
 def _expected_lines(db: Path) -> list[str]:
     timeline = run(db, "session", "show", "--date", DAY, "--json").json()["timeline"]
-    return [
-        f"{c['t_s'] // 60:02d}:{c['t_s'] % 60:02d}  {c['kind']:<9} {c['text']}" for c in timeline
-    ]
+    return [f"{format_duration(c['t_s']):>5}  {c['kind']:<9} {c['text']}" for c in timeline]
 
 
 def _in_order(text: str, lines: list[str]) -> None:
@@ -176,11 +249,16 @@ def test_without_a_terminal_cues_are_printed_in_order_with_the_log_command(db: P
     result = run(db, "go", "--speed", "600", today=DAY)
     assert result.code == 0, result.err
     _in_order(result.out, _expected_lines(db))
-    assert "Session done: you did 24 of 24 minutes." in result.out
+    done = "24:00 of 24:00 (10:00 backward walk, 14:00 forward walk)"
+    assert f"Session done: you did {done}." in result.out
     command = re.search(r"Log it with: retrorun (log .*?)   \(N: 0–10\)", result.out)
     assert command is not None
-    logged = run(db, *command.group(1).replace(" N", " 3").split(), today=DAY)
+    args = ["3" if arg == "N" else arg for arg in shlex.split(command.group(1))]
+    logged = run(db, *args, today=DAY)
     assert logged.code == 0 and "counted toward the planned session" in logged.out
+    [entry] = run(db, "history", "--json").json()
+    assert (entry["minutes"], entry["direction"], entry["mode"]) == (10, "backward", "walk")
+    assert entry["notes"] == f"Guided by retrorun go: {done}."
 
 
 @pytest.mark.parametrize(
@@ -272,8 +350,8 @@ class Terminal:
 
 def test_the_timer_shows_every_cue_in_order_with_a_bell(db: Path) -> None:
     terminal = Terminal(db, "--speed", "600")
-    terminal.expect(r"Session done: you did 24 of 24 minutes\.")
-    terminal.expect(r"Log this session\? \[Y/n\]")
+    terminal.expect(r"Session done: you did 24:00 of 24:00 \(10:00 backward walk, 14:00 forward")
+    terminal.expect(r"Log 10:00 of backward walk\? \[Y/n\]")
     terminal.send("n\n")
     assert terminal.finish() == 0, terminal.text[-2000:]
     lines = _expected_lines(db)
@@ -287,7 +365,7 @@ def test_the_timer_shows_every_cue_in_order_with_a_bell(db: Path) -> None:
 
 
 def _session_clock(text: str) -> str:
-    return str(re.findall(r"session (\d\d:\d\d) of", text)[-1])
+    return str(re.findall(r"session (\d+:\d\d) of", text)[-1])
 
 
 def test_space_pauses_n_skips_q_stops_and_the_minutes_done_are_logged(db: Path) -> None:
@@ -297,19 +375,27 @@ def test_space_pauses_n_skips_q_stops_and_the_minutes_done_are_logged(db: Path) 
     paused = terminal.expect(r"PAUSED")
     clock = _session_clock(terminal.text[: paused.start()])
     terminal.read(1.0)  # half a minute of session time, had it not been paused
-    assert set(re.findall(r"session (\d\d:\d\d) of", terminal.text[paused.end() :])) <= {clock}
+    assert set(re.findall(r"session (\d+:\d\d) of", terminal.text[paused.end() :])) <= {clock}
     terminal.send(" ")
-    terminal.expect(rf"session (?!{clock})\d\d:\d\d of")  # moving again
+    terminal.expect(rf"session (?!{clock})\d+:\d\d of")  # moving again
     terminal.send("n")
-    terminal.expect(r"05:00 · cue \d+ of \d+ · step")  # the first backward step
-    assert "04:50  countdown" not in terminal.text  # passed over, not said
+    terminal.expect(r" 5:00 · cue \d+ of \d+ · step")  # the first backward step
+    assert "4:50  countdown" not in terminal.text  # passed over, not said
+    terminal.expect(r" 6:00 · cue \d+ of \d+ · shoulder")  # a minute of it done
     terminal.send("q")
-    done = terminal.expect(r"Stopped: you did ([\d.]+) of 24 minutes\.")
-    minutes = float(done.group(1))
+    done = terminal.expect(
+        r"Stopped: you did (\d+:\d\d) of 24:00 \((\d+:\d\d) backward walk, (\d+:\d\d) forward"
+    )
+    backward = done.group(2)
+    minutes_done, seconds_done = map(int, backward.split(":"))
+    assert 60 <= minutes_done * 60 + seconds_done < 90  # the warm-up is not counted backward
+    logged = terminal.expect(r"Log (\d+:\d\d) of backward walk\? \[Y/n\]").group(1)
+    terminal.send("y\n")
     for prompt, answer in [
-        (r"Log this session\? \[Y/n\]", "y"),
+        (r"Effort, 0 \(rest\) to 10", "abc"),  # not a number: asked again, in plain words
+        (r"Effort is a whole number from 0 to 10\.", ""),
         (r"Effort, 0 \(rest\) to 10", "11"),  # off the scale: asked again
-        (r"whole number from 0 to 10", ""),
+        (r"Effort is a whole number from 0 to 10\.", ""),
         (r"Effort, 0 \(rest\) to 10", "4"),
         (r"Pain during", "2"),
         (r"Pain now, after", "1"),
@@ -318,11 +404,11 @@ def test_space_pauses_n_skips_q_stops_and_the_minutes_done_are_logged(db: Path) 
         terminal.expect(prompt)
         if answer:
             terminal.send(answer + "\n")
-    terminal.expect(rf"Logged {minutes:g} min of backward walk on {DAY}")
+    terminal.expect(rf"Logged {logged} of backward walk on {DAY}")
     assert terminal.finish() == 0
-    assert 0 < minutes < 5  # the warm-up was skipped: only what was done counts
+    assert "Input should be" not in terminal.text  # no parser's words
     [entry] = run(db, "history", "--json").json()
-    assert entry["minutes"] == minutes and entry["date"] == DAY
+    assert format_duration(entry["minutes"] * 60) == logged and entry["date"] == DAY
     assert (entry["direction"], entry["mode"], entry["setting"]) == (
         "backward",
         "walk",

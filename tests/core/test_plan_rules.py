@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from retrorun.core.plan import (
     EASIER_EVERY,
+    EASY_FORWARD_JOG_M_S,
     GROWTH_CAP,
     MAX_MIXED_BACKWARD_DAYS,
     MIN_SAFE_WEEKS,
@@ -59,6 +61,8 @@ def test_every_rule_holds_on_every_generated_plan(data: st.DataObject) -> None:
     check_session_shape(plan, profile)
     check_dates(plan, profile)
     check_mixing(plan, profile)
+    check_notes_name_only_places_used(plan)
+    check_treadmill_steps_carry_a_speed(plan)
 
 
 def check_length(plan: Plan, profile: Profile, weeks: int | None) -> None:
@@ -152,6 +156,50 @@ def check_mixing(plan: Plan, profile: Profile) -> None:
                 assert backward < profile.days_per_week
 
 
+# The word each place goes by in a note; "no treadmill" and "no track" say what is missing.
+PLACE_WORDS = {Setting.TREADMILL: "treadmill", Setting.TRACK: "track", Setting.PATH: "path"}
+MISSING = re.compile(r"\bno (treadmill|track)\b")
+
+
+def named_places(note: str) -> set[Setting]:
+    """The places a note names as somewhere to go (not as something the person lacks)."""
+    said = MISSING.sub("", note.lower())
+    return {place for place, word in PLACE_WORDS.items() if re.search(rf"\b{word}", said)}
+
+
+def check_notes_name_only_places_used(plan: Plan) -> None:
+    """The notes never name a place the plan does not use, and their claims hold."""
+    used = {step.setting for session in plan.sessions for step in session.workout.steps}
+    backward = {s.setting for x in plan.sessions for s in x.workout.steps if s.is_backward}
+    for note in plan.notes:
+        assert named_places(note) <= used, (note, used)
+        claim = re.match(r"Weeks 1–(\d+) stay on ", note)
+        if claim:  # and those weeks keep to the places it names
+            places = {
+                step.setting
+                for week in plan.weeks[: int(claim.group(1))]
+                for session in week.sessions
+                for step in session.workout.steps
+                if step.is_backward
+            }
+            assert places <= named_places(note), (note, places)
+        if "every backward session is on" in note:
+            assert backward == {Setting.PATH}, note
+
+
+def check_treadmill_steps_carry_a_speed(plan: Plan) -> None:
+    """The README's promise: on a treadmill every step has a belt speed, the forward jog too;
+    elsewhere none is made up."""
+    for session in plan.sessions:
+        for step in session.workout.steps:
+            if step.setting is not Setting.TREADMILL:
+                assert step.speed_m_s is None
+                continue
+            assert step.speed_m_s is not None and step.speed_m_s > 0, step
+            if step.direction is Direction.FORWARD and step.mode is Mode.RUN:
+                assert step.speed_m_s == EASY_FORWARD_JOG_M_S
+
+
 @MANY
 @given(profiles, screenings(cleared=False), start_dates)
 def test_a_yes_answer_without_clearance_is_refused(
@@ -188,3 +236,38 @@ def test_notes_say_what_the_person_lacks() -> None:
     assert any("do not start alone" in note for note in plan.notes)
     for session in plan.sessions:
         assert {step.setting for step in session.workout.steps} == {Setting.PATH}
+
+
+def test_no_treadmill_and_no_track_never_reads_treadmill_or_track() -> None:
+    """The trial's case: notes said both "every session on a path" and "weeks 1–3 on a
+    treadmill with handrails or a level track"."""
+    from retrorun.core.profile import Goal, weekdays_for
+    from retrorun.core.screening import QUESTION_IDS
+
+    runner = Profile(
+        70, 35, Experience.OCCASIONAL, Goal.FITNESS, weekdays_for(4), 40, False, False, True
+    )
+    plan = make_plan(
+        runner, Screening(date(2026, 11, 1), dict.fromkeys(QUESTION_IDS, False)), date(2026, 12, 1)
+    )
+    assert plan.safe_weeks < len(plan.weeks)
+    assert all(named_places(note) <= {Setting.PATH} for note in plan.notes), plan.notes
+
+
+def test_a_treadmill_jog_has_a_belt_speed() -> None:
+    """The trial's case: week 4 on a treadmill had "forward run, 1:00, RPE 2" with no speed."""
+    from retrorun.core.profile import Goal, weekdays_for
+    from retrorun.core.screening import QUESTION_IDS
+
+    rehab = Profile(
+        68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, False, False
+    )
+    no = Screening(date(2026, 11, 1), dict.fromkeys(QUESTION_IDS, False))
+    jogs = [
+        step
+        for session in make_plan(rehab, no, date(2026, 12, 1)).weeks[3].sessions
+        for step in session.workout.steps
+        if step.setting is Setting.TREADMILL and step.mode is Mode.RUN and not step.is_backward
+    ]
+    assert jogs and all(step.speed_m_s == EASY_FORWARD_JOG_M_S for step in jogs)
+    assert jogs[0].describe().endswith("7.6 km/h")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,7 @@ from retrorun.core.plan import make_plan
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS, Screening
 from retrorun.core.timeline import SHOULDER_SWITCH_S, CueKind, Side, Timeline, build_timeline
-from retrorun.core.workout import Workout
+from retrorun.core.workout import Direction, Mode, Setting, Step, StepKind, Workout
 from tests.core.strategies import plan_weeks, profiles, screenings, start_dates
 
 MANY = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -115,3 +116,12 @@ def test_imperial_units_in_words_and_descriptions() -> None:
     assert backward.describe().endswith("2.2 km/h")
     words = build_timeline(workout, imperial=True).cues
     assert any("1.3 miles an hour" in cue.text for cue in words)
+
+
+def test_step_text_gives_time_as_minutes_and_seconds() -> None:
+    """One way to read time everywhere: the trial saw "3 min" beside "210 s" in one session."""
+    walk = Step(StepKind.MAIN, Direction.BACKWARD, Mode.WALK, Setting.PATH, 210, 3)
+    assert walk.describe() == "backward walk, 3:30, RPE 3"
+    assert replace(walk, duration_s=180).describe() == "backward walk, 3:00, RPE 3"
+    warm_up = replace(walk, kind=StepKind.WARM_UP, direction=Direction.FORWARD, duration_s=300)
+    assert warm_up.describe() == "warm-up: forward walk, 5:00, RPE 3"

@@ -36,6 +36,21 @@ def test_pace_is_written_to_the_whole_second(min_per_km: float, text: str) -> No
     assert units.format_pace(min_per_km) == text
 
 
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0:00"),
+        (59.6, "1:00"),
+        (210, "3:30"),
+        (1470, "24:30"),
+        (3600, "1:00:00"),
+        (3725, "1:02:05"),
+    ],
+)
+def test_a_duration_reads_as_minutes_and_seconds(seconds: float, text: str) -> None:
+    assert units.format_duration(seconds) == text
+
+
 def test_pace_is_read_as_decimal_minutes_or_minutes_and_seconds() -> None:
     assert units.parse_pace("6.5") == 6.5
     assert units.parse_pace("6:30") == 6.5

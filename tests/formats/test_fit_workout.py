@@ -17,7 +17,7 @@ from garmin_fit_sdk import Decoder, Stream
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrorun.core.plan import Plan, make_plan
+from retrorun.core.plan import EASY_FORWARD_JOG_M_S, Plan, make_plan
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS, Screening
 from retrorun.core.timeline import CueKind, Side, Timeline, build_timeline
@@ -177,6 +177,22 @@ def test_intensity_names_and_speed_targets() -> None:
     assert back["custom_target_speed_low"] < backward_speed < back["custom_target_speed_high"]
     assert "Stand tall" in back["notes"] and "Backward walk" in back["notes"]
     assert "Partner set-up" in done[0]["notes"]
+
+
+def test_a_treadmill_jog_targets_its_belt_speed() -> None:
+    """The trial's week 4: the forward jog between backward runs had an open target."""
+    runner = Profile(
+        68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, False, False
+    )
+    session = make_plan(runner, SCREENING, START).weeks[3].sessions[0]  # on the treadmill
+    steps = _decode(workout_to_fit(session, build_timeline(session.workout)))["workout_step_mesgs"]
+    jogs = [s for s in _expand(steps) if s["wkt_step_name"] == "FWD JOG"]
+    assert jogs
+    for jog in jogs:
+        assert jog["target_type"] == "speed"
+        low, high = jog["custom_target_speed_low"], jog["custom_target_speed_high"]
+        assert low < EASY_FORWARD_JOG_M_S < high
+    assert {s["target_type"] for s in steps if "duration_time" in s} == {"speed"}
 
 
 def test_off_treadmill_targets_are_open() -> None:

@@ -126,6 +126,18 @@ def test_description_lists_steps_setting_form_partner_and_cost() -> None:
     assert entry.cost is not None and f"about {entry.cost.kcal:.0f} kcal" in text
 
 
+def test_imperial_speeds_are_in_mph() -> None:
+    """The trial's imperial calendar said "km/h" 168 times and "mph" never."""
+    metric = "".join(check_rfc5545_lines(_export(ENTRIES[:3])))  # unfolded: no word is cut
+    imperial_file = _export(ENTRIES[:3], imperial=True)
+    imperial = "".join(check_rfc5545_lines(imperial_file))
+    assert "km/h" in metric and "mph" not in metric
+    assert "mph" in imperial and "km/h" not in imperial
+    text = _parse(imperial_file).events[0].description or ""
+    for step in ENTRIES[0].session.workout.steps:
+        assert step.describe(imperial=True) in text
+
+
 def test_long_non_ascii_text_is_folded_by_octets() -> None:
     session = PLAN.sessions[0]
     title = "Semaine 1 : marche arrière sur tapis — café ☕ " * 3

@@ -9,6 +9,7 @@ import typer
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, error_console
+from retrorun.core.units import format_duration
 from retrorun.formats.output_file import check_extension
 
 
@@ -53,10 +54,9 @@ def audio(
             soft_wrap=True,
         )
     track = export_audio(timeline, output, speaker)
-    minutes, seconds = divmod(round(track.duration_s), 60)
     voice = f"words by {track.spoken_by}" if track.spoken_by else "chimes only"
     console.print(
-        f"Wrote {output}: {session.date.isoformat()}, {minutes}:{seconds:02d}, "
+        f"Wrote {output}: {session.date.isoformat()}, {format_duration(track.duration_s)}, "
         f"{len(timeline.cues)} cues, {voice}.",
         highlight=False,
         soft_wrap=True,

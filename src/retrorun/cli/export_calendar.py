@@ -11,6 +11,7 @@ import typer
 
 from retrorun.cli.context import app_for
 from retrorun.cli.output import console
+from retrorun.core.profile import Units
 from retrorun.errors import InvalidInput
 from retrorun.formats.output_file import check_extension, write_atomically
 
@@ -72,6 +73,7 @@ def export_ics(
         stamp=datetime.now(UTC).replace(microsecond=0),
         start_time=when,
         alarm_minutes=alarm_minutes,
+        imperial=api.profile().units is Units.IMPERIAL,
     )
     write_atomically(output, data)
     console.print(f"Wrote {output} ({len(entries)} sessions)", highlight=False)

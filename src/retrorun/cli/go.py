@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import os
 import select
+import shlex
 import subprocess
 import sys
 import termios
@@ -17,22 +18,26 @@ import time
 import tty
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import date
 from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, error_console
+from retrorun.core.profile import Units
 from retrorun.core.timeline import Cue, Side
-from retrorun.core.workout import Session
+from retrorun.core.units import format_duration
+from retrorun.core.workout import Direction, Session
 from retrorun.errors import InvalidInput
-from retrorun.guide import Player, main_activity
+from retrorun.guide import Activity, Player, ToLog, done_by_activity, what_to_log
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.panel import Panel
 
     from retrorun.api import Retrorun
+    from retrorun.core.log import LogEntry
 
 MAX_SPEED = 10_000
 TICK_S = 0.2  # the screen's clock moves at least this often (real seconds)
@@ -60,7 +65,8 @@ def go(
     """Play the session live: step, time left, next step and each cue, with a bell.
 
     Keys: space pauses or resumes, n skips to the next step, q stops.
-    At the end (or on q) you are offered to log the minutes you did.
+    At the end (or on q) you are offered to log what you did: the backward time, or the
+    forward time when you stopped before any backward step.
     """
     from rich.live import Live  # the live screen: not needed to print help
 
@@ -69,6 +75,7 @@ def go(
     api = app_for(ctx)
     session, timeline = api.session(parse_date(day) if day else today())
     player = Player(session.workout, timeline)
+    imperial = api.profile().units is Units.IMPERIAL
     voice = Voice.start_if(speak)
     try:
         with read_keys(sys.stdin) as keys:
@@ -76,7 +83,7 @@ def go(
                 with Live(console=console.rich, screen=True, auto_refresh=False) as live:
 
                     def show(fired: list[Cue]) -> None:
-                        live.update(screen(session, player, speed), refresh=True)
+                        live.update(screen(session, player, speed, imperial), refresh=True)
 
                     play(player, speed, keys, show, console.rich, voice)
             else:
@@ -140,12 +147,12 @@ def print_cues(fired: list[Cue]) -> None:
 
 
 def cue_line(cue: Cue) -> str:
-    return f"{clock(cue.t_s)}  {cue.kind.value:<9} {cue.text}"
+    return f"{clock(cue.t_s):>5}  {cue.kind.value:<9} {cue.text}"
 
 
 def clock(seconds: float) -> str:
-    minutes, rest = divmod(math.ceil(seconds), 60)
-    return f"{minutes:02d}:{rest:02d}"
+    """Time as m:ss, counted up to the whole second: 0.3 s left still shows as 0:01."""
+    return format_duration(math.ceil(seconds))
 
 
 @contextmanager
@@ -227,25 +234,27 @@ class Voice:
 # --- the screen -------------------------------------------------------------------------------
 
 
-def screen(session: Session, player: Player, speed: float) -> RenderableType:
+def screen(
+    session: Session, player: Player, speed: float, imperial: bool = False
+) -> RenderableType:
+    """The whole screen for the player's present state, speeds in the person's units."""
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
-    """The whole screen for the player's present state."""
     step = player.step
     upcoming = player.next_step
     status = Table.grid(padding=(0, 2))
     status.add_column(style="bold")
     status.add_column()
-    status.add_row("Now", f"{step.describe()} · {step.setting.value}")
+    status.add_row("Now", f"{step.describe(imperial)} · {step.setting.value}")
     status.add_row(
         "Left",
         f"step [bold]{clock(player.step_left_s)}[/] · session {clock(player.session_left_s)}"
         f" of {clock(player.duration_s)}",
     )
-    status.add_row("Next", upcoming.describe() if upcoming else "the end")
+    status.add_row("Next", upcoming.describe(imperial) if upcoming else "the end")
     title = f"{session.date.isoformat()} · {session.workout.title}"
     if speed != 1:
         title += f" · {speed:g}× speed"
@@ -258,10 +267,10 @@ def screen(session: Session, player: Player, speed: float) -> RenderableType:
 
 
 def cue_panel(player: Player) -> Panel:
+    """The last cue, big and coloured by shoulder so it can be read at a glance."""
     from rich.panel import Panel
     from rich.text import Text
 
-    """The last cue, big and coloured by shoulder so it can be read at a glance."""
     cue = player.last_cue
     if cue is None:
         return Panel(Text("Get ready.", style="bold"), padding=(1, 4))
@@ -276,48 +285,92 @@ def cue_panel(player: Player) -> Panel:
 
 
 def offer_log(api: Retrorun, session: Session, player: Player) -> None:
-    """Offer to log the minutes actually done (skips and pauses do not count)."""
-    minutes = round(player.done_s / 60, 1)
-    total = session.workout.duration_s / 60
+    """Offer to log what was actually done, by direction and mode (skips and pauses left out).
+
+    Backward time is logged as backward, with its own mode; a session stopped before any
+    backward step is said to be so, and offered as the forward walk or jog it was. The log's
+    notes keep the whole split, since an entry has one direction and mode.
+    """
+    done = done_by_activity(session.workout, player.done_by_step)
+    summary = done_summary(player, done)
     state = "Session done" if player.finished else "Stopped"
-    console.print(f"{state}: you did {minutes:g} of {total:g} minutes.", highlight=False)
-    if minutes <= 0:
+    console.print(f"{state}: you did {summary}.", highlight=False, soft_wrap=True)
+    to_log = what_to_log(done)
+    if to_log is None:
         return
-    direction, mode, setting = main_activity(session.workout)
+    if to_log.direction is Direction.FORWARD and session.workout.has_backward:
+        console.print("Nothing backward was done: this would be a forward log.", highlight=False)
+    minutes = round(to_log.seconds / 60, 1)
+    notes = f"Guided by retrorun go: {summary}."
     day = today()
     if not sys.stdin.isatty():
-        console.print(
-            f"Log it with: retrorun log --date {day.isoformat()} --minutes {minutes:g} "
-            f"--direction {direction.value} --mode {mode.value} --setting {setting.value} "
-            "--rpe N --pain-during N --pain-after N   (N: 0–10)",
-            highlight=False,
-            soft_wrap=True,
-        )
+        command = log_command(day, minutes, to_log, notes)
+        console.print(f"Log it with: {command}   (N: 0–10)", highlight=False, soft_wrap=True)
         return
-    if not typer.confirm("Log this session?", default=True):
+    what = f"{format_duration(minutes * 60)} of {to_log.direction.value} {to_log.mode.value}"
+    if not typer.confirm(f"Log {what}?", default=True):
         return
+    api.log(_entry(session, to_log, minutes, day, notes), day)
+    console.print(f"Logged {what} on {day}.", highlight=False)
+
+
+def done_summary(player: Player, done: dict[Activity, float]) -> str:
+    """'4:18 of 24:00 (1:06 backward walk, 3:12 forward walk)': backward first, settings merged."""
+    by_gait: dict[str, float] = {}
+    ordered = sorted(done.items(), key=lambda item: item[0][0] is not Direction.BACKWARD)
+    for (direction, mode, _), seconds in ordered:
+        name = f"{direction.value} {mode.value}"
+        by_gait[name] = by_gait.get(name, 0.0) + seconds
+    parts = ", ".join(f"{format_duration(seconds)} {name}" for name, seconds in by_gait.items())
+    played = f"{format_duration(player.done_s)} of {format_duration(player.duration_s)}"
+    return f"{played} ({parts})" if parts else played
+
+
+def log_command(day: date, minutes: float, to_log: ToLog, notes: str) -> str:
+    """The `retrorun log` command for what was done, ready to paste once each N is filled in."""
+    return (
+        f"retrorun log --date {day.isoformat()} --minutes {minutes:g} "
+        f"--direction {to_log.direction.value} --mode {to_log.mode.value} "
+        f"--setting {to_log.setting.value} --notes {shlex.quote(notes)} "
+        "--rpe N --pain-during N --pain-after N"
+    )
+
+
+def _entry(session: Session, to_log: ToLog, minutes: float, day: date, notes: str) -> LogEntry:
+    """The log entry, asking effort and pain (and the partner, when the session had one)."""
     from retrorun.core.log import LogEntry
 
-    entry = LogEntry(
+    return LogEntry(
         date=day,
         minutes=minutes,
-        direction=direction,
-        mode=mode,
-        setting=setting,
-        rpe=ask_0_to_10("Effort, 0 (rest) to 10 (maximal)"),
-        pain_during=ask_0_to_10("Pain during, 0 (none) to 10"),
-        pain_after=ask_0_to_10("Pain now, after, 0 (none) to 10"),
+        direction=to_log.direction,
+        mode=to_log.mode,
+        setting=to_log.setting,
+        rpe=ask_0_to_10("Effort, 0 (rest) to 10 (maximal)", "effort"),
+        pain_during=ask_0_to_10("Pain during, 0 (none) to 10", "pain during"),
+        pain_after=ask_0_to_10("Pain now, after, 0 (none) to 10", "pain now"),
         with_partner=session.workout.spotting is not None
         and typer.confirm("Did a partner spot you?", default=True),
+        notes=notes,
     )
-    api.log(entry, day)
-    console.print(f"Logged {minutes:g} min of {direction.value} {mode.value} on {day}.")
 
 
-def ask_0_to_10(question: str) -> int:
-    """Ask again until the answer is a whole number on the 0–10 scale."""
+def ask_0_to_10(question: str, what: str) -> int:
+    """Ask again until the answer is a whole number on the 0–10 scale, saying so plainly.
+
+    The answer is read as text: a typed "abc" gets our sentence, not a parser's message.
+    """
     while True:
-        answer: int = typer.prompt(question, type=int)
-        if 0 <= answer <= 10:
+        answer = parse_0_to_10(typer.prompt(question))
+        if answer is not None:
             return answer
-        console.print("Please give a whole number from 0 to 10.")
+        console.print(f"{what.capitalize()} is a whole number from 0 to 10.", highlight=False)
+
+
+def parse_0_to_10(text: str) -> int | None:
+    """The whole number 0–10 in `text`, or None."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        return None
+    return value if 0 <= value <= 10 else None

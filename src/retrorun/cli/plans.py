@@ -9,6 +9,7 @@ import typer
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, new_table, print_json
 from retrorun.core.profile import Units
+from retrorun.core.units import format_duration
 from retrorun.core.workout import Setting
 from retrorun.errors import InvalidInput
 
@@ -240,7 +241,7 @@ def _print_plan(plan: Plan, only_week: int | None) -> None:
     )
     for note in plan.notes:
         console.print(f"• {note}")
-    table = new_table("week", "date", "session", "minutes", "backward min")
+    table = new_table("week", "date", "session", "time", "backward")
     for week in plan.weeks:
         if only_week is not None and week.number != only_week:
             continue
@@ -250,8 +251,8 @@ def _print_plan(plan: Plan, only_week: int | None) -> None:
                 str(week.number),
                 session.date.strftime("%a %Y-%m-%d"),
                 workout.title,
-                f"{workout.duration_s / 60:g}",
-                f"{workout.backward_s / 60:g}",
+                format_duration(workout.duration_s),
+                format_duration(workout.backward_s),
             )
     console.print(table)
 
@@ -259,7 +260,11 @@ def _print_plan(plan: Plan, only_week: int | None) -> None:
 def _print_session(session: Session, timeline: Timeline, cost: SessionCost, imperial: bool) -> None:
     workout = session.workout
     console.print(f"[bold]{session.date.strftime('%A %Y-%m-%d')}: {workout.title}[/]")
-    console.print(f"{workout.duration_s // 60} min, of which {workout.backward_s / 60:g} backward")
+    console.print(
+        f"Time {format_duration(workout.duration_s)}, of which "
+        f"{format_duration(workout.backward_s)} backward",
+        highlight=False,
+    )
     console.print(cost_words(cost))
     for note in workout.notes:
         console.print(f"• {note}")
@@ -271,6 +276,5 @@ def _print_session(session: Session, timeline: Timeline, cost: SessionCost, impe
     console.print(steps)
     cues = new_table("time", "cue", "words")
     for cue in timeline.cues:
-        minutes, seconds = divmod(cue.t_s, 60)
-        cues.add_row(f"{minutes:02d}:{seconds:02d}", cue.kind.value, cue.text)
+        cues.add_row(format_duration(cue.t_s), cue.kind.value, cue.text)
     console.print(cues)

@@ -91,6 +91,11 @@ TREADMILL_BACKWARD_WALK_STEP_M_S = 0.1
 TREADMILL_BACKWARD_WALK_MAX_M_S = 1.2
 TREADMILL_BACKWARD_RUN_M_S = 1.7
 TREADMILL_FORWARD_WALK_M_S = 1.2
+# The slow forward jog between backward running intervals (Guardian 2006: "slow forward
+# jogging"): just above the forward walk–run transition of about 2.0 m/s [M] (SCIENCE.md
+# section 2), inside ACSM's 80–134 m/min range for true jogging. The profile holds no easy pace
+# yet, so everyone gets this default (our reasoning); it is 7.6 km/h on the belt.
+EASY_FORWARD_JOG_M_S = 2.1
 
 # Backward running minutes per session: Guardian 2006 protocol, 1-minute segments two or three
 # times, building to five or six minutes in total after a few weeks. We add 2 minutes a build
@@ -172,7 +177,7 @@ class Plan:
 
 # Stored with every generated session, so a session can always say which rules made it; bump it
 # whenever a rule above changes what the generator produces.
-RULES_VERSION = "plan-rules-2026.11"
+RULES_VERSION = "plan-rules-2026.11.30"
 
 
 @dataclass(frozen=True)
@@ -239,7 +244,7 @@ def continue_plan(
         safe_weeks=safe_weeks,
         cleared_by_doctor=screening.cleared_by_doctor,
         weeks=tuple(plan_weeks),
-        notes=plan_notes(profile, screening, safe_weeks, total_weeks),
+        notes=plan_notes(profile, screening, walk_weeks, safe_weeks, total_weeks),
     )
 
 
@@ -485,9 +490,10 @@ def _treadmill_walk_speed(setting: Setting, shape: WeekShape) -> float | None:
 
 
 def _recovery(setting: Setting, mode: Mode) -> Step:
-    speed = (
-        TREADMILL_FORWARD_WALK_M_S if setting is Setting.TREADMILL and mode is Mode.WALK else None
-    )
+    """Forward between backward blocks; on a treadmill every step says its belt speed."""
+    speed = None
+    if setting is Setting.TREADMILL:
+        speed = TREADMILL_FORWARD_WALK_M_S if mode is Mode.WALK else EASY_FORWARD_JOG_M_S
     return Step(
         StepKind.RECOVERY, Direction.FORWARD, mode, setting, RECOVERY_S, RPE_RECOVERY, None, speed
     )
@@ -536,22 +542,60 @@ def _title(shape: WeekShape, setting: Setting) -> str:
     return f"Week {shape.number}: {what} on {setting.value}{easy}"
 
 
-def _without_partner_note(profile: Profile, screening: Screening) -> str:
+def backward_settings(profile: Profile, shapes: list[WeekShape]) -> set[Setting]:
+    """Where the backward sessions of these weeks happen, by the same rule that places them.
+
+    Every week has `backward_days(profile)` backward sessions (each weekday falls once in a
+    plan week), so the notes can say where the plan goes without building its sessions.
+    """
+    return {
+        backward_setting(profile, shape, index)
+        for shape in shapes
+        for index in range(backward_days(profile))
+    }
+
+
+# How the notes name a place: only places the plan uses are named (a rule-level test checks it).
+NOTE_PLACES: dict[Setting, str] = {
+    Setting.TREADMILL: "a treadmill with handrails",
+    Setting.TRACK: "a level track",
+    Setting.PATH: "a flat, smooth, quiet path",
+}
+
+
+def _places(settings: set[Setting]) -> str:
+    """'a treadmill with handrails or a level track', safest first."""
+    return " or ".join(NOTE_PLACES[s] for s in NOTE_PLACES if s in settings)
+
+
+def _without_partner_note(profile: Profile, screening: Screening, used: set[Setting]) -> str:
+    """Care without a spotter, naming only the places this plan goes to."""
     if profile.has_treadmill or profile.has_track:
-        place = "the treadmill with handrails" if profile.has_treadmill else "an empty track"
-        return f"Without a partner, keep to {place} and look over your shoulder often."
+        note = "Without a partner, go slowly and look over your shoulder often"
+        if Setting.TREADMILL in used:
+            note += "; on the treadmill keep your hands near the handrails"
+        if Setting.PATH in used:
+            note += "; keep the path sessions to a path you know, at a quiet time"
+        return note + "."
     if screening.balance_concern:
         return (
-            "With a balance 'yes' and no treadmill, track or partner, do not start alone: find "
-            "a partner to spot for you, or a treadmill with handrails, first."
+            "With a balance 'yes' and no treadmill, no track and no partner, do not start "
+            "alone: find a partner to spot for you first."
         )
     return "Without a partner, go slowly on an empty, quiet path and look over your shoulder often."
 
 
 def plan_notes(
-    profile: Profile, screening: Screening, safe_weeks: int, total_weeks: int
+    profile: Profile, screening: Screening, walk_weeks: int, safe_weeks: int, total_weeks: int
 ) -> tuple[str, ...]:
-    """What the person must know about this plan, said plainly."""
+    """What the person must know about this plan, said plainly.
+
+    A note names a place only when the plan uses it: someone with no track must not read that
+    their first weeks "stay on a level track".
+    """
+    safe = [WeekShape(n, walk_weeks, safe_weeks) for n in range(1, safe_weeks + 1)]
+    later = [WeekShape(n, walk_weeks, safe_weeks) for n in range(safe_weeks + 1, total_weeks + 1)]
+    safe_used, later_used = backward_settings(profile, safe), backward_settings(profile, later)
     notes: list[str] = []
     if screening.needs_clearance:
         notes.append("You stated that a doctor cleared you for this program.")
@@ -567,16 +611,16 @@ def plan_notes(
             " and moves forward more slowly. A partner is strongly advised."
         )
     if not profile.has_partner:
-        notes.append(_without_partner_note(profile, screening))
+        notes.append(_without_partner_note(profile, screening, safe_used | later_used))
     if profile.goal.is_rehab:
         notes.append(
             "Rehab: there is no trial dose for patellofemoral or heel pain; this eight-week "
             "template is extrapolated from knee osteoarthritis (Alghadir 2019) and habituation "
             "(Heath 2001) studies. Follow your therapist where they differ."
         )
-    if safe_weeks < total_weeks:
+    if Setting.PATH in later_used and Setting.PATH not in safe_used:
         notes.append(
-            f"Weeks 1–{safe_weeks} stay on a treadmill with handrails or a level track; later "
-            "weeks add flat, smooth, quiet paths, never roads."
+            f"Weeks 1–{safe_weeks} stay on {_places(safe_used)}; later weeks add flat, smooth, "
+            "quiet paths, never roads."
         )
     return tuple(notes)

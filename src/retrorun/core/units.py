@@ -75,6 +75,22 @@ def format_pace(min_per_km: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d} min/km"
 
 
+def format_duration(seconds: float) -> str:
+    """210 → '3:30', 1470 → '24:30', 3725 → '1:02:05': the one way a person reads a duration.
+
+    Every screen, table, step text and calendar uses this, so one session never shows as
+    "24 min", "24.5" and "24:30" at once. Rounded to the whole second first (59.6 s is
+    '1:00', not '0:60'); from an hour on, hours come first, as on a watch.
+    """
+    total = round(seconds)
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), int(S_PER_HOUR))
+    minutes, secs = divmod(rest, int(S_PER_MIN))
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes}:{secs:02d}"
+
+
 def parse_pace(text: str, what: str = "pace") -> float:
     """Minutes per km from '6.5' or '6:30'; `what` names the value in the error (an option)."""
     if ":" not in text:

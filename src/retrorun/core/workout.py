@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from retrorun.core.units import M_PER_KM, kmh_from_m_s, mph_from_m_s
+from retrorun.core.units import M_PER_KM, format_duration, kmh_from_m_s, mph_from_m_s
 from retrorun.core.units import MPH_PER_M_S as MPH_PER_M_S  # kept importable from here
 from retrorun.errors import InvalidInput
 
@@ -94,13 +94,14 @@ class Step:
         return self.direction is Direction.BACKWARD
 
     def describe(self, imperial: bool = False) -> str:
-        """The step in a runner's words, e.g. 'backward walk, 3 min, RPE 3, 2.2 km/h'."""
+        """The step in a runner's words, e.g. 'backward walk, 3:30, RPE 3, 2.2 km/h'.
+
+        Time is m:ss (`format_duration`), as on every other screen that shows this session.
+        """
         if self.duration_s is None:
             amount = f"{(self.distance_m or 0) / M_PER_KM:g} km"
-        elif self.duration_s % 60 == 0:
-            amount = f"{self.duration_s // 60} min"
         else:
-            amount = f"{self.duration_s} s"
+            amount = format_duration(self.duration_s)
         name = f"{self.direction.value} {self.mode.value}"
         if self.kind in (StepKind.WARM_UP, StepKind.COOL_DOWN):
             name = f"{self.kind.value}: {name}"

@@ -12,7 +12,7 @@ the old ones day by day; a day no longer planned keeps its old event until delet
 with another start gets new UIDs, so its events never overwrite those of the earlier plan.
 
 The description renders the session timeline's words (form cues, partner set-up), like every
-other front end; the steps come from `Step.describe()`.
+other front end; the steps come from `Step.describe()`, in the person's units (km/h or mph).
 """
 
 from __future__ import annotations
@@ -52,11 +52,13 @@ def plan_to_ics(
     stamp: datetime,
     start_time: time | None = None,
     alarm_minutes: int = 30,
+    imperial: bool = False,
 ) -> bytes:
     """The calendar file (CRLF lines folded at 75 octets, as RFC 5545 asks).
 
     `stamp` is the DTSTAMP (an aware datetime, written in UTC); `start_time` makes timed
-    events, else all-day ones; `alarm_minutes` is how long before a timed event to remind.
+    events, else all-day ones; `alarm_minutes` is how long before a timed event to remind;
+    `imperial` writes speeds in mph, as the person's profile asks.
     """
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -65,7 +67,8 @@ def plan_to_ics(
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", "retrorun plan")
     for entry in sessions:
-        calendar.add_component(_event(entry, athlete, plan_start, stamp, start_time, alarm_minutes))
+        event = _event(entry, athlete, plan_start, stamp, start_time, alarm_minutes, imperial)
+        calendar.add_component(event)
     data: bytes = calendar.to_ical()
     return data
 
@@ -76,11 +79,13 @@ def session_uid(athlete: str, plan_start: date, day: date) -> str:
     return f"retrorun-{day.isoformat()}-{digest}@{UID_DOMAIN}"
 
 
-def event_description(entry: CalendarSession) -> str:
+def event_description(entry: CalendarSession, imperial: bool = False) -> str:
     """The session in words: where, the steps, form cues, partner set-up and estimated cost."""
     workout = entry.session.workout
     lines = [*workout.notes, "", "Steps:"]
-    lines += [f"{number}. {step.describe()}" for number, step in enumerate(workout.steps, 1)]
+    lines += [
+        f"{number}. {step.describe(imperial)}" for number, step in enumerate(workout.steps, 1)
+    ]
     form = _distinct_texts(entry.timeline, CueKind.FORM)
     if form:
         lines += ["", "Form:", *(f"- {text}" for text in form)]
@@ -100,6 +105,7 @@ def _event(
     stamp: datetime,
     start_time: time | None,
     alarm_minutes: int,
+    imperial: bool,
 ) -> Event:
     session = entry.session
     event = Event()
@@ -116,7 +122,7 @@ def _event(
         event.add("dtend", start + timedelta(seconds=session.workout.duration_s))
         trigger = timedelta(minutes=-alarm_minutes)
     event.add("summary", session.workout.title)
-    event.add("description", event_description(entry))
+    event.add("description", event_description(entry, imperial))
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", session.workout.title)
