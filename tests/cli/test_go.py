@@ -421,3 +421,44 @@ def test_space_pauses_n_skips_q_stops_and_the_minutes_done_are_logged(db: Path) 
 def test_go_has_help(tmp_path: Path) -> None:
     result = run(tmp_path / "x.db", "go", "--help")
     assert result.code == 0 and "--speed" in result.out and "space" in result.out
+
+
+def test_a_day_already_logged_is_asked_about_before_logging_again(db: Path) -> None:
+    first = run(
+        db,
+        "log",
+        "--date",
+        DAY,
+        "--minutes",
+        "10",
+        "--direction",
+        "backward",
+        "--mode",
+        "walk",
+        "--setting",
+        "treadmill-with-handrails",
+        "--rpe",
+        "3",
+        "--pain-during",
+        "1",
+        "--pain-after",
+        "1",
+        today=DAY,
+    )
+    assert first.code == 0, first.err
+    terminal = Terminal(db, "--speed", "600")
+    terminal.expect(r"Log 10:00 of backward walk\? \[Y/n\]")
+    terminal.send("y\n")
+    for prompt, answer in [
+        (r"Effort, 0 \(rest\) to 10", "4"),
+        (r"Pain during", "2"),
+        (r"Pain now, after", "1"),
+        (r"Did a partner spot you\?", "n"),
+    ]:
+        terminal.expect(prompt)
+        terminal.send(answer + "\n")
+    terminal.expect(r"You already logged .* Log this too\? \[y/N\]")
+    terminal.send("n\n")
+    terminal.expect(r"Nothing logged\.")
+    assert terminal.finish() == 0, terminal.text[-2000:]
+    assert len(run(db, "history", "--json").json()) == 1

@@ -118,3 +118,17 @@ def test_the_generator_continues_a_plan_from_any_week(world: World) -> None:
     for week in range(1, len(whole.weeks) + 1):
         rest = continue_plan(RUNNER, screening, PLAN_START, state_before(whole, week))
         assert rest.weeks == whole.weeks[week - 1 :]
+
+
+def test_backward_steps_moved_onto_a_treadmill_get_a_belt_speed(world: World) -> None:
+    owner = world.scope("athlete")
+    target = _upcoming(world)[-2]
+    off = plans.edit_session(
+        owner, world.athlete, target.id, "track", TODAY, backward_setting=Setting.TRACK
+    )
+    assert all(s.speed_m_s is None for s in off.workout.steps if s.is_backward)
+    on = plans.edit_session(
+        owner, world.athlete, target.id, "treadmill", TODAY, backward_setting=Setting.TREADMILL
+    )
+    backward = [s for s in on.workout.steps if s.is_backward]
+    assert backward and all(s.speed_m_s for s in backward)

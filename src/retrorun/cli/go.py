@@ -25,6 +25,7 @@ import typer
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, error_console
+from retrorun.core.log import AlreadyLogged
 from retrorun.core.profile import Units
 from retrorun.core.timeline import Cue, Side
 from retrorun.core.units import format_duration
@@ -310,7 +311,15 @@ def offer_log(api: Retrorun, session: Session, player: Player) -> None:
     what = f"{format_duration(minutes * 60)} of {to_log.direction.value} {to_log.mode.value}"
     if not typer.confirm(f"Log {what}?", default=True):
         return
-    api.log(_entry(session, to_log, minutes, day, notes), day)
+    entry = _entry(session, to_log, minutes, day, notes)
+    try:
+        api.add_log(entry, day)
+    except AlreadyLogged as already:
+        question = f"You already logged {already.what} on {day}. Log this too?"
+        if not typer.confirm(question, default=False):
+            console.print("Nothing logged.", highlight=False)
+            return
+        api.add_log(entry, day, force=True)
     console.print(f"Logged {what} on {day}.", highlight=False)
 
 

@@ -13,7 +13,7 @@ that running plans use; the "10 % rule" itself has weak support (Buist et al. 20
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -479,6 +479,31 @@ def _blocks(total_s: int, block_s: int) -> list[int]:
     blocks = [(units + (1 if i < extra else 0)) * VOLUME_UNIT_S for i in range(count)]
     blocks[-1] += total_s % VOLUME_UNIT_S
     return [block for block in blocks if block > 0]
+
+
+def with_backward_setting(workout: Workout, setting: Setting) -> Workout:
+    """The workout with its backward steps moved to `setting` (a coach's edit).
+
+    A treadmill step always has a belt speed: steps moved onto one get the plan's starting
+    speed for their gait (the safest, as in week 1); steps moved off one lose it, since only a
+    belt has a speed to set.
+    """
+    steps = []
+    for step in workout.steps:
+        if step.is_backward:
+            step = replace(step, setting=setting, speed_m_s=_moved_speed(step, setting))
+        steps.append(step)
+    return replace(workout, steps=tuple(steps))
+
+
+def _moved_speed(step: Step, setting: Setting) -> float | None:
+    if setting is not Setting.TREADMILL:
+        return None
+    if step.speed_m_s is not None:
+        return step.speed_m_s
+    if step.mode is Mode.RUN:
+        return TREADMILL_BACKWARD_RUN_M_S
+    return TREADMILL_BACKWARD_WALK_START_M_S
 
 
 def _treadmill_walk_speed(setting: Setting, shape: WeekShape) -> float | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
-from retrorun.core.plan import Plan, make_plan
+from retrorun.core.plan import Plan, make_plan, with_backward_setting
 from retrorun.core.serialize import (
     timeline_from_list,
     timeline_to_list,
@@ -242,11 +242,7 @@ def edit_session(
         if title is not None:
             workout = replace(workout, title=_short(title, "title", 200))
         if backward_setting is not None:
-            steps = tuple(
-                replace(step, setting=backward_setting) if step.is_backward else step
-                for step in workout.steps
-            )
-            workout = replace(workout, steps=steps)
+            workout = with_backward_setting(workout, backward_setting)
         if notes is not None:
             workout = replace(workout, notes=notes)
         _change(db, scope, row, reason, origin="edited", workout=workout)
