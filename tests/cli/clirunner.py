@@ -138,3 +138,12 @@ def assert_one_line_error(result: Result, contains: str) -> None:
     lines = [line for line in result.err.strip().splitlines() if line.strip()]
     assert len(lines) == 1, result.err
     assert lines[0].startswith("error:") and contains in lines[0], lines[0]
+
+
+def log_args(day: str, minutes: str = "24", rpe: str = "4") -> list[str]:
+    """`retrorun log` for a backward treadmill walk on `day`, as the tests log one."""
+    return [
+        *("log", "--date", day, "--minutes", minutes, "--direction", "backward"),
+        *("--mode", "walk", "--setting", "treadmill-with-handrails", "--rpe", rpe),
+        *("--pain-during", "2", "--pain-after", "1"),
+    ]

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import typer
 from rich.console import Console
-from tests.cli.clirunner import assert_one_line_error, run
+from tests.cli.clirunner import assert_one_line_error, log_args, run
 from tests.cli.test_cli_program import PROFILE
 
 from retrorun.cli.go import Voice, ask_0_to_10, cue_line, offer_log, screen
@@ -424,27 +424,7 @@ def test_go_has_help(tmp_path: Path) -> None:
 
 
 def test_a_day_already_logged_is_asked_about_before_logging_again(db: Path) -> None:
-    first = run(
-        db,
-        "log",
-        "--date",
-        DAY,
-        "--minutes",
-        "10",
-        "--direction",
-        "backward",
-        "--mode",
-        "walk",
-        "--setting",
-        "treadmill-with-handrails",
-        "--rpe",
-        "3",
-        "--pain-during",
-        "1",
-        "--pain-after",
-        "1",
-        today=DAY,
-    )
+    first = run(db, *log_args(DAY, minutes="10", rpe="3"), today=DAY)
     assert first.code == 0, first.err
     terminal = Terminal(db, "--speed", "600")
     terminal.expect(r"Log 10:00 of backward walk\? \[Y/n\]")

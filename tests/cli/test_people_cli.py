@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.cli.clirunner import assert_one_line_error, run
+from tests.cli.clirunner import assert_one_line_error, log_args, run
 from tests.cli.test_cli_program import PROFILE, _answers
 
 from retrorun.core.screening import QUESTION_IDS
@@ -153,25 +153,7 @@ def test_sessions_move_skip_edit_and_keep_their_versions(practice: Path) -> None
 
 
 def test_pain_next_morning_completes_the_log(practice: Path) -> None:
-    log = [
-        "log",
-        "--date",
-        "2026-12-02",
-        "--minutes",
-        "24",
-        "--direction",
-        "backward",
-        "--mode",
-        "walk",
-        "--setting",
-        "treadmill-with-handrails",
-        "--rpe",
-        "4",
-        "--pain-during",
-        "2",
-        "--pain-after",
-        "1",
-    ]
+    log = log_args("2026-12-02")
     assert run(practice, *log, today="2026-12-02").code == 0
     too_soon = run(
         practice, "log", "--date", "2026-12-02", "--pain-next-morning", "2", today="2026-12-02"
