@@ -17,7 +17,6 @@ import termios
 import time
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import typer
@@ -25,6 +24,7 @@ from rich.console import Console
 from tests.cli.clirunner import assert_one_line_error, log_args, run
 from tests.cli.test_cli_program import PROFILE
 
+from retrorun.api import Retrorun
 from retrorun.cli.go import Voice, ask_0_to_10, cue_line, offer_log, screen
 from retrorun.core.plan import make_plan
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
@@ -131,17 +131,6 @@ def test_only_the_backward_time_done_is_logged_as_backward() -> None:
     assert what_to_log({}) is None
 
 
-class FakeApi:
-    """Keeps the entry `offer_log` would store."""
-
-    def __init__(self) -> None:
-        self.logged: list[Any] = []
-
-    def log(self, entry: Any, today: date) -> int:
-        self.logged.append(entry)
-        return 1
-
-
 def _answers(monkeypatch: pytest.MonkeyPatch, prompts: list[str], confirms: list[bool]) -> None:
     """Type these answers at the prompts, as a person at a terminal would."""
     monkeypatch.setattr(sys, "stdin", io.StringIO())
@@ -152,18 +141,20 @@ def _answers(monkeypatch: pytest.MonkeyPatch, prompts: list[str], confirms: list
 
 
 def test_a_stop_in_the_warm_up_offers_a_forward_log(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     player = _player()
     player.advance(192)
-    api = FakeApi()
+    api = Retrorun(str(tmp_path / "go.db"))
     _answers(monkeypatch, ["3", "0", "0"], [True, False])
-    offer_log(api, SESSION, player)  # type: ignore[arg-type]
+    offer_log(api, SESSION, player)
     out = capsys.readouterr().out
     assert "Stopped: you did 3:12 of 24:00 (3:12 forward walk)." in out
     assert "Nothing backward was done" in out and "Logged 3:12 of forward walk" in out
-    [entry] = api.logged
+    [logged] = api.history()
+    entry = logged.entry
     assert (entry.minutes, entry.direction, entry.mode) == (3.2, Direction.FORWARD, Mode.WALK)
+    api.close()
 
 
 def test_effort_in_words_is_asked_again_in_plain_words(
