@@ -22,9 +22,17 @@ def test_the_rule_pairs_one_log_with_one_activity_of_the_same_session() -> None:
     assert not same_session(log, Record(11, day, 8, False))
     assert same_session(Record(2, day, None, False), Record(12, day, None, False))
     assert not same_session(Record(2, day, None, False), Record(12, date(2026, 12, 8), None, False))
-    candidates = [Record(13, day, 7, True), Record(12, day, 7, False), Record(11, day, 7, False)]
+    candidates = [Record(10, day, 7, True), Record(12, day, 7, False), Record(11, day, 7, False)]
     assert partner_for(log, candidates, record_is_log=True) == 11
     assert partner_for(Record(1, day, 7, linked=True), candidates, record_is_log=True) is None
+    # A log made before the plan and an activity matched to it: still the same day's training.
+    assert same_session(Record(3, day, None, False), Record(14, day, 7, False))
+    logs = [
+        Record(5, day, 8, False),
+        Record(4, date(2026, 12, 8), 7, False),
+        Record(6, day, 7, False),
+    ]
+    assert partner_for(Record(20, day, 7, False), logs, record_is_log=False) == 4
 
 
 def _practice(app: App, athlete: int) -> int:
