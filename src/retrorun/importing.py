@@ -20,6 +20,7 @@ module only reads the store and calls the pure parts above; the rules live there
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,7 +44,7 @@ from retrorun.core.serialize import timeline_from_list
 from retrorun.core.timeline import build_timeline
 from retrorun.core.workout import Direction, Workout, as_direction
 from retrorun.errors import InvalidInput
-from retrorun.formats.activity import Activity, Lap, Streams
+from retrorun.formats.activity import Activity, ImportRejected, Lap, Streams
 from retrorun.formats.dispatch import parse_activity
 from retrorun.formats.fit_workout import step_directions
 from retrorun.store import activities as store
@@ -111,6 +112,7 @@ def store_activity(
     `direction` ("backward" or "forward", as the enum or its text) covers the whole activity;
     None leaves the laps to the watch workout they were recorded from, or unknown.
     """
+    _check_totals(activity)
     given = None if direction is None else as_direction(direction)
     day = activity.start.astimezone(UTC).date()
     planned = store.planned_workout(db, athlete, day)
@@ -163,6 +165,19 @@ def store_activity(
     ]
     store.add_activity(db, row, laps)
     return store.stored(row, laps)
+
+
+def _check_totals(activity: Activity) -> None:
+    """Refuse totals that are not numbers at all (an infinite duration from absurd timestamps):
+    they would be stored, and no JSON can carry them."""
+    totals = {
+        "duration": activity.duration_s,
+        "elapsed time": activity.elapsed_s,
+        "distance": activity.distance_m,
+    }
+    for what, value in totals.items():
+        if value is not None and not math.isfinite(value):
+            raise ImportRejected(f"the file's {what} is not a finite number ({value})")
 
 
 def redirect_activity(

@@ -52,8 +52,13 @@ def new_table(*columns: str, **options: Any) -> Table:
 
 
 def print_json(data: Any) -> None:
-    """Print stable, sorted JSON on stdout (scripts parse this; keep keys stable)."""
-    sys.stdout.write(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    """Print stable, sorted JSON on stdout (scripts parse this; keep keys stable).
+
+    NaN and infinity are not JSON: refusing them here (allow_nan=False) means a new path that
+    lets one through fails loudly instead of printing what no script can parse.
+    """
+    text = json.dumps(data, indent=2, sort_keys=True, default=str, allow_nan=False)
+    sys.stdout.write(text + "\n")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

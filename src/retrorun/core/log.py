@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -54,6 +55,8 @@ def validate_log(entry: LogEntry, today: date) -> None:
         raise InvalidInput(f"date {entry.date.isoformat()} is too long ago")
     if not 0 < entry.minutes <= MAX_MINUTES:
         raise InvalidInput(f"minutes must be more than 0 and at most {MAX_MINUTES}")
+    if entry.distance_km is not None and not math.isfinite(entry.distance_km):
+        raise InvalidInput(f"distance must be a number of km (got {entry.distance_km})")
     if entry.distance_km is not None and entry.distance_km < 0:
         raise InvalidInput("distance cannot be negative")
     if entry.pain_next_morning is not None:
@@ -65,6 +68,18 @@ def validate_log(entry: LogEntry, today: date) -> None:
     _check_pace(entry)
     if len(entry.notes) > 10_000:
         raise InvalidInput("notes are limited to 10,000 characters")
+    if not _is_text(entry.notes):
+        raise InvalidInput("notes must be text: they hold a byte that is not UTF-8, or a NUL")
+
+
+def _is_text(text: str) -> bool:
+    """Text a database stores as it is: encodable as UTF-8 (no lone surrogates, which is how
+    Python passes on command-line bytes that are not UTF-8) and without NUL characters."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\0" not in text
 
 
 def check_next_morning(day: date, today: date) -> None:

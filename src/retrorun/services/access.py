@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.errors import Forbidden, NotFound
-from retrorun.store.models import AthleteRow, CoachLinkRow
+from retrorun.store.models import AthleteRow, CoachLinkRow, possible_id
 
 
 class Role(StrEnum):
@@ -51,6 +51,8 @@ def not_found(athlete: int) -> NotFound:
 
 def check(db: DbSession, actor: Actor, athlete: int, access: Access) -> None:
     """Allow the call, or refuse it: NotFound when the actor may not see the athlete at all."""
+    if not possible_id(athlete):
+        raise not_found(athlete)
     if actor.athlete_id is not None and actor.athlete_id == athlete:
         if db.get(AthleteRow, athlete) is None:
             raise not_found(athlete)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from retrorun.errors import Forbidden, InvalidInput, NotFound
 from retrorun.services.access import Actor, Role
-from retrorun.store.models import AthleteRow, CoachLinkRow, UserRow
+from retrorun.store.models import AthleteRow, CoachLinkRow, UserRow, possible_id
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -240,7 +240,7 @@ def end_link(scope: Scope, link_id: int, now: datetime) -> CoachLink:
     """Either side ends a link (or a coach withdraws an invitation); access ends at once."""
     actor = scope.actor
     with scope.app.transaction() as db:
-        row = db.get(CoachLinkRow, link_id)
+        row = db.get(CoachLinkRow, link_id) if possible_id(link_id) else None
         side = _side(row, actor)
         if row is None or side is None:
             raise NotFound(f"no coach link with id {link_id}: see retrorun coach list")

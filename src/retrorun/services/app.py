@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from retrorun.errors import NotFound
+from retrorun.errors import InvalidInput, NotFound
 from retrorun.services.access import Access, Actor, Role, check
 from retrorun.store import database
-from retrorun.store.models import UserRow
+from retrorun.store.models import UserRow, possible_id
 from retrorun.store.repository import athlete_id
 
-LOCAL_ATHLETE = "me"  # the training record the local CLI works on, as it always has
+LOCAL_ATHLETE = "me"
+MAX_NAME_CHARS = (
+    200  # the athletes.name column  # the training record the local CLI works on, as it always has
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class App:
 
     def named_athlete(self, name: str) -> Actor:
         """Act as the athlete with this record name (created on first use), as the CLI's owner."""
+        if not 1 <= len(name) <= MAX_NAME_CHARS or "\0" in name:
+            raise InvalidInput(f"an athlete's name has 1–{MAX_NAME_CHARS} characters and no NUL")
         with self.transaction() as db:
             own = athlete_id(db, name)
         return Actor(user_id=None, role=Role.ATHLETE, athlete_id=own)
@@ -75,7 +80,7 @@ class App:
     def actor(self, user_id: int) -> Actor:
         """A signed-in user as an actor."""
         with self.transaction() as db:
-            row = db.get(UserRow, user_id)
+            row = db.get(UserRow, user_id) if possible_id(user_id) else None
             if row is None:
                 raise NotFound(f"no user with id {user_id}")
             return _actor(row)

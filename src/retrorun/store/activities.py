@@ -14,7 +14,13 @@ from retrorun.core.completed import Record
 from retrorun.core.serialize import workout_from_dict
 from retrorun.core.workout import Workout
 from retrorun.errors import NotFound
-from retrorun.store.models import ActivityLapRow, ActivityRow, LogRow, PlannedSessionRow
+from retrorun.store.models import (
+    ActivityLapRow,
+    ActivityRow,
+    LogRow,
+    PlannedSessionRow,
+    possible_id,
+)
 from retrorun.store.repository import planned_session_id
 
 
@@ -140,7 +146,8 @@ def add_activity(db: DbSession, row: ActivityRow, laps: list[ActivityLapRow]) ->
 
 
 def activity_row(db: DbSession, athlete: int, activity_id: int) -> ActivityRow:
-    row = db.get(ActivityRow, activity_id)
+    """The athlete's activity; an id beyond what a database holds is simply not found."""
+    row = db.get(ActivityRow, activity_id) if possible_id(activity_id) else None
     if row is None or row.athlete_id != athlete:
         raise NotFound(f"no imported activity with id {activity_id}: see retrorun activity list")
     return row

@@ -26,6 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Ids are 32-bit integers in PostgreSQL: an id beyond them cannot exist on either database, and
+# asking for one must be "not found", not an overflow.
+MAX_ID = 2**31 - 1
+
+
+def possible_id(value: int) -> bool:
+    return 1 <= value <= MAX_ID
+
 
 class Base(DeclarativeBase):
     pass

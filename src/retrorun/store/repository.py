@@ -27,6 +27,7 @@ from retrorun.store.models import (
     PlannedSessionVersionRow,
     PlanRow,
     ScreeningRow,
+    possible_id,
 )
 
 
@@ -202,6 +203,8 @@ def planned_session_rows(db: DbSession, plan_id: int) -> list[PlannedSessionRow]
 
 def planned_session_row(db: DbSession, athlete: int, session_id: int) -> PlannedSessionRow | None:
     """A planned session of this athlete's plans (any plan), or None."""
+    if not possible_id(session_id):
+        return None
     query = (
         select(PlannedSessionRow)
         .join(PlanRow, PlanRow.id == PlannedSessionRow.plan_id)
