@@ -14,7 +14,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from psycopg import sql
+
+# CI must give the same answer for the same commit: Hypothesis draws the same examples there
+# (derandomize) instead of new ones each run; on a laptop it keeps exploring.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 POSTGRES_ADMIN = os.environ.get(
     "RETRORUN_TEST_POSTGRES", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
