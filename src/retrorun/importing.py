@@ -40,7 +40,7 @@ from retrorun.core.lap_directions import (
     stored_direction,
 )
 from retrorun.core.profile import Profile, Units
-from retrorun.core.serialize import timeline_from_list
+from retrorun.core.serialize import timeline_from_stored
 from retrorun.core.timeline import build_timeline
 from retrorun.core.workout import Direction, Workout, as_direction
 from retrorun.errors import InvalidInput
@@ -91,10 +91,7 @@ def planned_step_directions(
 ) -> list[Direction | None]:
     """The watch steps of the session as it was planned: from the timeline stored with it, so
     laps map to the steps the watch really had even after the rules changed."""
-    if not stored_timelines:
-        return workout_step_directions(workout, imperial)
-    cues = stored_timelines["imperial" if imperial else "metric"]
-    return step_directions(workout, timeline_from_list(cues, workout))
+    return step_directions(workout, timeline_from_stored(stored_timelines, workout, imperial))
 
 
 def store_activity(

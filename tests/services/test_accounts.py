@@ -81,3 +81,13 @@ def test_the_athlete_sees_which_coaches_can_see_their_data(world: World) -> None
     assert ("ended-coach@example.org", "ended") in seen
     coach_view = accounts.links(world.scope("linked coach"))
     assert any(link.athlete_id == world.athlete and link.status == "active" for link in coach_view)
+
+
+def test_anyone_may_sign_up_as_an_athlete_only(world: World) -> None:
+    user = accounts.sign_up(world.app, "New.Runner@Example.org", "a long passphrase")
+    assert user.role is Role.ATHLETE and user.athlete_id is not None
+    assert user.email == "new.runner@example.org"
+    actor = accounts.sign_in(world.app, "new.runner@example.org", "a long passphrase")
+    assert actor.athlete_id == user.athlete_id
+    with pytest.raises(InvalidInput, match="already a user"):
+        accounts.sign_up(world.app, "new.runner@example.org", "another passphrase")

@@ -12,8 +12,8 @@ from retrorun.api import Retrorun
 from retrorun.core.log import validate_log
 from retrorun.errors import InvalidInput, NotFound
 from retrorun.services import accounts, activities, plans
-from tests.cli.clirunner import assert_one_line_error, run
-from tests.services.conftest import TODAY, World, a_log
+from tests.cli.clirunner import assert_one_line_error, log_args, run
+from tests.services.conftest import NOW, TODAY, World, a_log
 
 HUGE = (0, -1, 2**31, 2**63, 10**23)
 
@@ -28,15 +28,9 @@ def test_ids_beyond_any_database_are_not_found(world: World, huge: int) -> None:
     with pytest.raises(NotFound, match="no planned session"):
         plans.skip_session(owner, world.athlete, huge, "why", TODAY)
     with pytest.raises(NotFound, match="no coach link"):
-        accounts.end_link(owner, huge, world_now())
+        accounts.end_link(owner, huge, NOW)
     with pytest.raises(NotFound, match="no user"):
         world.app.actor(huge)
-
-
-def world_now():  # type: ignore[no-untyped-def]
-    from tests.services.conftest import NOW
-
-    return NOW
 
 
 @pytest.mark.parametrize(
@@ -66,28 +60,7 @@ def test_the_cli_says_so_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
     for huge in ("99999999999999999999999", "2147483648"):
         assert_one_line_error(run(db, "activity", "show", huge), "no imported activity")
-    logged = run(
-        db,
-        "log",
-        "--date",
-        "2026-11-20",
-        "--minutes",
-        "20",
-        "--direction",
-        "backward",
-        "--mode",
-        "walk",
-        "--setting",
-        "track",
-        "--rpe",
-        "3",
-        "--pain-during",
-        "1",
-        "--pain-after",
-        "1",
-        "--distance-km",
-        "nan",
-    )
+    logged = run(db, *log_args("2026-11-20", minutes="20"), "--distance-km", "nan")
     assert_one_line_error(logged, "distance must be a number")
     assert run(db, "history", "--json").json() == []
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from retrorun.core.plan import Phase, Plan, Week
 from retrorun.core.profile import Goal, Units
-from retrorun.core.timeline import Cue, CueKind, Side, Timeline
+from retrorun.core.timeline import Cue, CueKind, Side, Timeline, build_timeline
 from retrorun.core.units import KM_PER_MILE as KM_PER_MILE  # the CLI imports it from here
 from retrorun.core.units import kmh_from_m_s
 from retrorun.core.workout import Direction, Mode, Session, Setting, Step, StepKind, Workout
@@ -110,6 +110,16 @@ def timeline_from_list(cues: list[dict[str, Any]], workout: Workout) -> Timeline
         ),
         step_starts_s=tuple(starts),
     )
+
+
+def timeline_from_stored(
+    stored: dict[str, Any] | None, workout: Workout, imperial: bool
+) -> Timeline:
+    """The timeline a session was stored with ({"metric": cues, "imperial": cues}); sessions
+    from before timelines were kept are compiled from their workout, which is what they had."""
+    if not stored:
+        return build_timeline(workout, imperial=imperial)
+    return timeline_from_list(stored["imperial" if imperial else "metric"], workout)
 
 
 def week_to_dict(week: Week) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from retrorun import importing
 from retrorun.core.activity_energy import energy_inputs
 from retrorun.core.completed import Record
 from retrorun.core.profile import Profile
-from retrorun.errors import InvalidInput, RetrorunError
+from retrorun.core.workout import as_direction
+from retrorun.errors import RetrorunError
 from retrorun.formats import archive
 from retrorun.formats.archive import FoundFile
 from retrorun.importing import ImportResult
@@ -35,8 +36,6 @@ from retrorun.store import activities as store
 from retrorun.store import repository
 from retrorun.store.activities import StoredActivity
 from retrorun.store.models import ActivityRow, LogRow
-
-DIRECTIONS = ("backward", "forward")
 
 # Called after each file: (what became of it, files done, files in all so far).
 ImportProgress = Callable[[ImportResult, int, int], None]
@@ -78,8 +77,8 @@ def _import(
     direction: str | None,
     progress: ImportProgress | None,
 ) -> list[ImportResult]:
-    if direction is not None and direction not in DIRECTIONS:
-        raise InvalidInput(f"direction must be backward or forward, got {direction!r}")
+    if direction is not None:
+        as_direction(direction)  # refused before any file is read
     with scope.access(athlete, Access.OWN) as db:
         profile = repository.load_profile(db, athlete)
     results: list[ImportResult] = []

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.plan import Plan, make_plan, with_backward_setting
 from retrorun.core.serialize import (
-    timeline_from_list,
+    timeline_from_stored,
     timeline_to_list,
     workout_from_dict,
     workout_to_dict,
@@ -68,16 +68,6 @@ def timelines_for(workout: Workout) -> dict[str, Any]:
         "metric": timeline_to_list(build_timeline(workout, imperial=False)),
         "imperial": timeline_to_list(build_timeline(workout, imperial=True)),
     }
-
-
-def timeline_from_stored(
-    stored: dict[str, Any] | None, workout: Workout, imperial: bool
-) -> Timeline:
-    """The timeline a session was stored with; sessions from before timelines were kept are
-    compiled from their workout, which is what they had then."""
-    if not stored:
-        return build_timeline(workout, imperial=imperial)
-    return timeline_from_list(stored["imperial" if imperial else "metric"], workout)
 
 
 def new_plan(
