@@ -1,9 +1,10 @@
 # Sourced by scripts/test.sh: the Debian packages the tests use for real.
 #   espeak-ng  speaks the cues of the audio track
 #   lame       encodes MP3 quickly
+#   chromium   the real browser the web tests drive through Playwright (never a browser download)
 # Installed as root when missing; elsewhere the tests that need them skip (and fail under CI=true).
 
-RETRORUN_DEBIAN_PACKAGES="espeak-ng lame"
+RETRORUN_DEBIAN_PACKAGES="espeak-ng lame chromium"
 
 missing_packages() {
     local package

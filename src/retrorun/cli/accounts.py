@@ -85,6 +85,25 @@ def user_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     console.print(table)
 
 
+@user_app.command("reset-link")
+def user_reset_link(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The user who forgot their password.")],
+    base_url: Annotated[
+        str, typer.Option(help="Where the web app is reached.")
+    ] = "http://127.0.0.1:8000",
+) -> None:
+    """Print a one-time password reset link (valid for an hour) to hand to the user."""
+    from retrorun.services import tokens
+
+    token = tokens.reset_token(ready_app(ctx), actor_for(ctx), email, now())
+    typer.echo(f"{base_url.rstrip('/')}/reset/{token}")
+    console.print(
+        f"Valid for {tokens.RESET_MINUTES} minutes, once. Give it to {email} only.",
+        highlight=False,
+    )
+
+
 @coach_app.command("invite")
 def coach_invite(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """As a coach: make an invitation code for an athlete to accept (shown once)."""

@@ -8,13 +8,13 @@ imported only when a command needs them, so `--help` and `energy` start fast.
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import typer
 
-from retrorun.errors import InvalidInput
+from retrorun.core.units import parse_date as parse_date
+from retrorun.services.clock import now as now
+from retrorun.services.clock import today as today
 
 if TYPE_CHECKING:
     from retrorun.api import Retrorun
@@ -81,24 +81,3 @@ def app_for(ctx: typer.Context) -> Retrorun:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def today() -> date:
-    """Today, or RETRORUN_TODAY (an ISO date) so scripts and tests can fix the day."""
-    fixed = os.environ.get("RETRORUN_TODAY")
-    return parse_date(fixed, "RETRORUN_TODAY") if fixed else date.today()
-
-
-def now() -> datetime:
-    """This moment in UTC; with RETRORUN_TODAY set, the start of that day in UTC."""
-    fixed = os.environ.get("RETRORUN_TODAY")
-    if fixed:
-        return datetime.combine(parse_date(fixed, "RETRORUN_TODAY"), datetime.min.time(), UTC)
-    return datetime.now(UTC)
-
-
-def parse_date(text: str, what: str = "date") -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a date; use YYYY-MM-DD") from None

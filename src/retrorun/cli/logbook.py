@@ -42,6 +42,11 @@ def log(
     ] = None,
     with_partner: Annotated[bool, typer.Option(help="A partner spotted for you.")] = False,
     notes: Annotated[str, typer.Option(help="Anything worth remembering.")] = "",
+    stumbles: Annotated[int | None, typer.Option(help="Stumbles in the session.")] = None,
+    falls: Annotated[int | None, typer.Option(help="Falls in the session.")] = None,
+    steadiness: Annotated[
+        int | None, typer.Option(help="How sure on your feet: 1 very unsure … 5 completely sure.")
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Log it even when that day already has a log.")
     ] = False,
@@ -68,6 +73,9 @@ def log(
             "--distance-km": distance_km is not None,
             "--with-partner": with_partner,
             "--notes": bool(notes),
+            "--stumbles": stumbles is not None,
+            "--falls": falls is not None,
+            "--steadiness": steadiness is not None,
             "--force": force,
         }
         ignored = [name for name, was_given in extras.items() if was_given]
@@ -100,6 +108,9 @@ def log(
         pain_next_morning=pain_next_morning,
         with_partner=with_partner,
         notes=notes,
+        stumbles=stumbles,
+        falls=falls,
+        steadiness=steadiness,
     )
     logged = _add(ctx, entry, force)
     if logged is None:

@@ -77,6 +77,7 @@ from retrorun.cli import (  # noqa: E402
     plans,
     schema,
     screening,
+    serve,
     setup,
 )
 
@@ -92,6 +93,7 @@ for group in (
     imports,
     energy,
     schema,
+    serve,
 ):
     group.register(app)
 

@@ -39,6 +39,11 @@ class LogEntry:
     pain_next_morning: int | None = None
     with_partner: bool = False
     notes: str = ""
+    # Steadiness, as the person reports it: stumbles and falls in the session, and how sure on
+    # their feet they felt (1 very unsure … 5 completely sure). None when not reported.
+    stumbles: int | None = None
+    falls: int | None = None
+    steadiness: int | None = None
 
     @property
     def speed_m_s(self) -> float | None:
@@ -65,11 +70,30 @@ def validate_log(entry: LogEntry, today: date) -> None:
         value = getattr(entry, name)
         if value is not None and not 0 <= value <= 10:
             raise InvalidInput(f"{name.replace('_', ' ')} must be 0–10 (got {value})")
+    _check_steadiness(entry)
     _check_pace(entry)
     if len(entry.notes) > 10_000:
         raise InvalidInput("notes are limited to 10,000 characters")
     if not _is_text(entry.notes):
         raise InvalidInput("notes must be text: they hold a byte that is not UTF-8, or a NUL")
+
+
+# Our bound: one stumble every few seconds of a four-hour session is already far past anything a
+# person would report; the bound keeps a typo (or an attack) from reaching the store.
+MAX_STUMBLES = 1000
+STEADINESS_SCALE = (1, 5)  # 1 very unsure … 5 completely sure (our five-point self-rating)
+
+
+def _check_steadiness(entry: LogEntry) -> None:
+    for name in ("stumbles", "falls"):
+        value = getattr(entry, name)
+        if value is not None and not 0 <= value <= MAX_STUMBLES:
+            raise InvalidInput(f"{name} must be a count from 0 to {MAX_STUMBLES} (got {value})")
+    low, high = STEADINESS_SCALE
+    if entry.steadiness is not None and not low <= entry.steadiness <= high:
+        raise InvalidInput(
+            f"steadiness (how sure on your feet) must be {low}–{high} (got {entry.steadiness})"
+        )
 
 
 def _is_text(text: str) -> bool:

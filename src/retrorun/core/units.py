@@ -8,6 +8,7 @@ back. Only the standard library: importing this must stay cheap.
 from __future__ import annotations
 
 import math
+from datetime import date
 
 from retrorun.errors import InvalidInput
 
@@ -112,3 +113,11 @@ def parse_number(text: str, what: str) -> float:
     if not math.isfinite(value):
         raise InvalidInput(f"{what} must be a finite number, got {text!r}")
     return value
+
+
+def parse_date(text: str, what: str = "date") -> date:
+    """A calendar date typed as YYYY-MM-DD; `what` names it in the error."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date; use YYYY-MM-DD") from None

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.completed import Record, partner_for
 from retrorun.core.log import LogEntry, check_first_of_day, check_next_morning, validate_log
-from retrorun.errors import NotFound
+from retrorun.errors import InvalidInput, NotFound
 from retrorun.services.access import Access
 from retrorun.services.app import Scope
 from retrorun.store import activities as stored_activities
@@ -30,21 +31,50 @@ class LoggedSession:
 
 
 def log(
-    scope: Scope, athlete: int, entry: LogEntry, today: date, *, force: bool = False
+    scope: Scope,
+    athlete: int,
+    entry: LogEntry,
+    today: date,
+    *,
+    force: bool = False,
+    client_ref: str | None = None,
 ) -> LoggedSession:
     """Store a logged session after checking it; nothing is written if it is refused.
 
     A day already logged is refused (`AlreadyLogged`) unless `force`: the same session logged
-    twice would count twice for the plan.
+    twice would count twice for the plan. A log a device wrote offline carries the device's id
+    for it (`client_ref`): sent again, it answers the log already stored and stores nothing.
     """
+    validate_log(entry, today)
+    if client_ref is not None and not _is_client_ref(client_ref):
+        raise InvalidInput("a device's log id has 8–64 letters, digits or dashes")
+    try:
+        return _store_log(scope, athlete, entry, force, client_ref)
+    except IntegrityError:
+        # The same offline log sent twice at the same moment: the other send stored it.
+        if client_ref is None:
+            raise
+        with scope.access(athlete, Access.OWN) as db:
+            earlier = repository.log_by_client_ref(db, athlete, client_ref)
+            if earlier is None:
+                raise
+            return _logged(earlier)
+
+
+def _store_log(
+    scope: Scope, athlete: int, entry: LogEntry, force: bool, client_ref: str | None
+) -> LoggedSession:
     from retrorun.services.activities import refresh_energy
 
-    validate_log(entry, today)
     with scope.access(athlete, Access.OWN) as db:
+        if client_ref is not None:
+            earlier = repository.log_by_client_ref(db, athlete, client_ref)
+            if earlier is not None:
+                return _logged(earlier)
         if not force:
             same_day = repository.log_rows(db, athlete, entry.date)
             check_first_of_day(entry, [repository.log_entry(row) for row in same_day])
-        row = repository.add_log(db, athlete, entry)
+        row = repository.add_log(db, athlete, entry, client_ref)
         link_log(db, athlete, row)
         refresh_energy(db, athlete, repository.load_profile(db, athlete))
         return _logged(row)
@@ -91,6 +121,10 @@ def link_activity(db: DbSession, athlete: int, activity: Record) -> int | None:
         row.activity_id = activity.id
         db.flush()
     return partner
+
+
+def _is_client_ref(ref: str) -> bool:
+    return 8 <= len(ref) <= 64 and all(c.isascii() and (c.isalnum() or c == "-") for c in ref)
 
 
 def _record(row: LogRow) -> Record:

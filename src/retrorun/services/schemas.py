@@ -202,6 +202,9 @@ class LoggedSession(Shape):
     activity_id: int | None  # the imported activity of the same session, if linked
     distance_mi: Number | None = None  # imperial units
     source: Literal["log"] | None = None  # in `history`
+    stumbles: int | None = None  # steadiness, when reported
+    falls: int | None = None
+    steadiness: int | None = None  # how sure on the feet, 1–5
 
 
 class Lap(Shape):
@@ -512,6 +515,9 @@ def logged_session_json(item: CoreLoggedSession, units: Units) -> dict[str, Any]
         "matched_plan": item.matched_plan,
         "activity_id": item.activity_id,
         "source": "log",
+        "stumbles": e.stumbles,
+        "falls": e.falls,
+        "steadiness": e.steadiness,
     }
     if units.value == "imperial" and e.distance_km is not None:
         data["distance_mi"] = round(miles_from_km(e.distance_km), 3)

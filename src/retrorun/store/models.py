@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -169,6 +170,9 @@ class PlannedSessionVersionRow(Base):
 
 class LogRow(Base):
     __tablename__ = "session_logs"
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "client_ref", name="uq_session_logs_client_ref"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"), index=True)
@@ -187,6 +191,11 @@ class LogRow(Base):
     pain_next_morning: Mapped[int | None] = mapped_column(Integer)
     with_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
+    stumbles: Mapped[int | None] = mapped_column(Integer)
+    falls: Mapped[int | None] = mapped_column(Integer)
+    steadiness: Mapped[int | None] = mapped_column(Integer)
+    # The id a device gave a log written offline: sending it twice stores it once.
+    client_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The imported activity of the same session: the two are one completed session.
     activity_id: Mapped[int | None] = mapped_column(
@@ -258,3 +267,33 @@ class ActivityLapRow(Base):
     distance_m: Mapped[float | None] = mapped_column(Float)
     workout_step_index: Mapped[int | None] = mapped_column(Integer)
     direction: Mapped[str | None] = mapped_column(String(10))
+
+
+class SecretTokenRow(Base):
+    """A secret handed to a person or a device: a browser session, an API token, a password
+    reset link or a calendar feed URL. Only its SHA-256 is stored; the secret is shown once."""
+
+    __tablename__ = "secret_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # session | api | reset | calendar
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    athlete_id: Mapped[int | None] = mapped_column(ForeignKey("athletes.id"), index=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    csrf_token: Mapped[str | None] = mapped_column(String(64))  # sessions: the forms' token
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RateLimitRow(Base):
+    """Hits on one key (an account or an address) in one fixed time window, shared by every
+    worker process through the database."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix seconds
+    hits: Mapped[int] = mapped_column(Integer)

@@ -255,7 +255,7 @@ def session_versions(db: DbSession, session_id: int) -> list[PlannedSessionVersi
     return list(db.scalars(query.order_by(PlannedSessionVersionRow.version)).all())
 
 
-def add_log(db: DbSession, athlete: int, entry: LogEntry) -> LogRow:
+def add_log(db: DbSession, athlete: int, entry: LogEntry, client_ref: str | None = None) -> LogRow:
     row = LogRow(
         athlete_id=athlete,
         planned_session_id=planned_session_id(db, athlete, entry.date),
@@ -271,11 +271,20 @@ def add_log(db: DbSession, athlete: int, entry: LogEntry) -> LogRow:
         pain_next_morning=entry.pain_next_morning,
         with_partner=entry.with_partner,
         notes=entry.notes,
+        stumbles=entry.stumbles,
+        falls=entry.falls,
+        steadiness=entry.steadiness,
+        client_ref=client_ref,
         created_at=_now(),
     )
     db.add(row)
     db.flush()
     return row
+
+
+def log_by_client_ref(db: DbSession, athlete: int, client_ref: str) -> LogRow | None:
+    query = select(LogRow).where(LogRow.athlete_id == athlete, LogRow.client_ref == client_ref)
+    return db.scalars(query).first()
 
 
 def log_rows(db: DbSession, athlete: int, day: date | None = None) -> list[LogRow]:
@@ -320,4 +329,7 @@ def log_entry(row: LogRow) -> LogEntry:
         pain_next_morning=row.pain_next_morning,
         with_partner=row.with_partner,
         notes=row.notes,
+        stumbles=row.stumbles,
+        falls=row.falls,
+        steadiness=row.steadiness,
     )

@@ -1,0 +1,176 @@
+"""The JSON API under /api/v1: everything the pages do, for scripts and the offline player.
+
+Authenticated by the browser session (with the X-CSRF-Token header on changes) or by a personal
+API token (`Authorization: Bearer …`). The documents are the ones the CLI's `--json` prints,
+built by the same functions in `services.schemas`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from retrorun.core.profile import Units
+from retrorun.core.units import parse_date
+from retrorun.services import activities, athletes, logs, plans, schemas
+from retrorun.services.clock import today
+from retrorun.web import views
+from retrorun.web.auth import SignedIn, api_user
+
+router = APIRouter(prefix="/api/v1", tags=["retrorun"])
+User = Annotated[SignedIn, Depends(api_user)]
+Document = dict[str, Any]
+
+
+def _units(user: SignedIn) -> Units:
+    found = athletes.profile_or_none(user.scope, user.athlete)
+    return found.units if found is not None else Units.METRIC
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LogIn(Strict):
+    """A session as logged: the fields of `retrorun log`, and the device's id for it."""
+
+    date: str
+    minutes: float
+    direction: str
+    mode: str
+    setting: str
+    rpe: int
+    pain_during: int
+    pain_after: int
+    distance_km: float | None = None
+    pain_next_morning: int | None = None
+    with_partner: bool = False
+    notes: str = Field(default="", max_length=10_000)
+    stumbles: int | None = None
+    falls: int | None = None
+    steadiness: int | None = None
+    client_ref: str | None = Field(default=None, max_length=64)
+
+
+class NextMorning(Strict):
+    pain_next_morning: int
+
+
+class ScreeningIn(Strict):
+    answers: dict[str, bool]
+    cleared_by_doctor: bool = False
+
+
+class PlanIn(Strict):
+    start: str
+    weeks: int | None = None
+    cleared_by_doctor: bool = False
+
+
+@router.get("/me")
+def me(user: User) -> Document:
+    actor = user.actor
+    return {
+        "id": actor.user_id,
+        "email": actor.email,
+        "role": actor.role.value,
+        "athlete_id": actor.athlete_id,
+    }
+
+
+@router.get("/profile")
+def profile(user: User) -> Document:
+    return schemas.profile_json(athletes.profile(user.scope, user.athlete))
+
+
+@router.get("/screening/questions")
+def questions(user: User) -> list[Document]:
+    return schemas.questions_json()
+
+
+@router.post("/screening", status_code=201)
+def screen(user: User, body: ScreeningIn) -> Document:
+    result = athletes.screen(
+        user.scope, user.athlete, body.answers, today(), body.cleared_by_doctor
+    )
+    return schemas.screening_json(result)
+
+
+@router.post("/plan", status_code=201)
+def new_plan(user: User, body: PlanIn) -> Document:
+    plan = plans.new_plan(
+        user.scope, user.athlete, parse_date(body.start), body.weeks, body.cleared_by_doctor
+    )
+    return schemas.plan_json(plan, _units(user))
+
+
+@router.get("/plan")
+def plan(user: User) -> Document:
+    return schemas.plan_json(plans.plan(user.scope, user.athlete), _units(user))
+
+
+@router.get("/sessions")
+def sessions(user: User) -> list[Document]:
+    return schemas.planned_sessions_json(plans.planned_sessions(user.scope, user.athlete))
+
+
+@router.get("/sessions/{day}")
+def session(user: User, day: str) -> Document:
+    found, timeline = plans.session(user.scope, user.athlete, parse_date(day))
+    cost = plans.session_cost(user.scope, user.athlete, found)
+    return schemas.session_json(found, timeline, cost, _units(user))
+
+
+@router.post("/logs", status_code=201)
+def log(user: User, body: LogIn) -> Document:
+    """Log a session. Sent again with the same `client_ref` (a log written offline and sent
+    when the connection came back), it answers the stored log and stores nothing new."""
+    values = {k: "" if v is None else str(v) for k, v in body.model_dump().items()}
+    values["with_partner"] = "yes" if body.with_partner else ""
+    entry = views.log_entry(values)
+    logged = logs.log(user.scope, user.athlete, entry, today(), client_ref=body.client_ref)
+    return schemas.log_written_json(logged.id, logged.matched_plan)
+
+
+@router.post("/logs/{day}/next-morning")
+def next_morning(user: User, day: str, body: NextMorning) -> Document:
+    logged = logs.complete_log(
+        user.scope, user.athlete, parse_date(day), body.pain_next_morning, today()
+    )
+    return schemas.log_written_json(logged.id, logged.matched_plan, updated=True)
+
+
+@router.get("/history")
+def history(user: User) -> list[Document]:
+    logged = logs.history(user.scope, user.athlete)
+    imported = activities.activities(user.scope, user.athlete)
+    return schemas.history_json(logged, imported, _units(user))
+
+
+@router.post("/imports", status_code=201)
+def import_files(
+    user: User,
+    files: Annotated[list[UploadFile], File()],
+    direction: Annotated[str, Form()] = "",
+) -> list[Document]:
+    """Watch files and export archives, each imported, a duplicate, or rejected with why."""
+    return schemas.import_json(views.import_uploads(user, files, direction or None))
+
+
+@router.get("/activities")
+def activity_list(user: User) -> list[Document]:
+    found = activities.activities(user.scope, user.athlete)
+    return schemas.activities_document(found, _units(user))
+
+
+@router.get("/activities/{activity_id}")
+def activity(user: User, activity_id: int) -> Document:
+    found = activities.activity(user.scope, user.athlete, activity_id)
+    return schemas.activity_document(found, _units(user), laps=True)
+
+
+def json_error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
