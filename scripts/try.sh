@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install retrorun and run its main job on SQLite: a knee-rehab runner is screened, gets an
-# eight-week plan, and sees the first session with its cue timeline. Uses demo/retrorun.db (or
-# RETRORUN_DATABASE_URL if set), never your own database.
+# Install retrorun and run its main job on SQLite: the web app with a demo knee-rehab runner
+# and their coach (eight weeks of plan, logs with pain, imported watch files), in a demo
+# database of its own, never your own. Open the printed address; sign in with the printed
+# demo account. Extra options go to `retrorun serve` (e.g. --host 0.0.0.0 --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,20 +10,4 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
 
-export RETRORUN_DATABASE_URL="${RETRORUN_DATABASE_URL:-$PWD/demo/retrorun.db}"
-retrorun=.venv/bin/retrorun
-start=$(date -d "next monday" +%F 2>/dev/null || date +%F)
-
-$retrorun init
-$retrorun profile set --mass-kg 68 --age 41 --experience regular-runner --goal knee-rehab \
-    --days 3 --minutes 30 --treadmill --track --partner
-$retrorun screen --list
-answers=$(mktemp)
-$retrorun screen --list --json | .venv/bin/python -c \
-    'import json, sys; print(json.dumps({q["id"]: False for q in json.load(sys.stdin)}))' > "$answers"
-$retrorun screen --answers "$answers"
-rm -f "$answers"
-$retrorun plan new --start "$start"
-first=$($retrorun plan show --json | .venv/bin/python -c \
-    'import json, sys; print(json.load(sys.stdin)["sessions"][0]["date"])')
-$retrorun session show --date "$first"
+exec .venv/bin/retrorun serve --demo "$@"
