@@ -19,9 +19,9 @@ from sqlalchemy import text
 from retrorun.core.profile import ProfileChange
 from retrorun.core.workout import Setting
 from retrorun.errors import Forbidden, NotFound
-from retrorun.services import activities, athletes, logs, plans
+from retrorun.services import activities, athletes, logs, plans, tokens
 from retrorun.services.app import Scope
-from tests.services.conftest import DATA, NO, RUNNER, TODAY, World, a_log
+from tests.services.conftest import DATA, NO, NOW, RUNNER, TODAY, World, a_log
 
 Call = Callable[[Scope, int, World], Any]
 _fresh = itertools.count()
@@ -64,6 +64,7 @@ READS: dict[str, Call] = {
     "history": lambda s, a, w: logs.history(s, a),
     "activities": lambda s, a, w: activities.activities(s, a),
     "activity": lambda s, a, w: activities.activity(s, a, _activity_id(w)),
+    "has_calendar_feed": lambda s, a, w: tokens.has_calendar_feed(s, a),
 }
 PLAN_CHANGES: dict[str, Call] = {
     "new_plan": lambda s, a, w: plans.new_plan(s, a, date(2026, 12, 7)),
@@ -96,6 +97,8 @@ OWN_CHANGES: dict[str, Call] = {
     "set_activity_direction": lambda s, a, w: activities.set_activity_direction(
         s, a, _activity_id(w), "backward"
     ),
+    "new_calendar_feed": lambda s, a, w: tokens.new_calendar_feed(s, a, NOW),
+    "revoke_calendar_feed": lambda s, a, w: tokens.revoke_calendar_feed(s, a, NOW),
 }
 CALLS = {**READS, **PLAN_CHANGES, **OWN_CHANGES}
 NO_ACCESS = ("unlinked coach", "other athlete", "ended coach", "admin")
@@ -114,6 +117,7 @@ def _snapshot(world: World) -> dict[str, Any]:
         "activity_laps",
         "users",
         "coach_links",
+        "secret_tokens",
     )
     with world.app.engine.connect() as connection:
         counts = {
@@ -128,7 +132,16 @@ def _snapshot(world: World) -> dict[str, Any]:
         directions = connection.execute(
             text("SELECT id, direction FROM activities ORDER BY id")
         ).all()
-    return {"counts": counts, "sessions": sessions, "logs": logged, "directions": directions}
+        secrets = connection.execute(
+            text("SELECT id, athlete_id, revoked_at FROM secret_tokens ORDER BY id")
+        ).all()
+    return {
+        "counts": counts,
+        "sessions": sessions,
+        "logs": logged,
+        "directions": directions,
+        "secrets": secrets,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -176,8 +189,21 @@ def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
         "link_activity",
         "refresh_energy",
         "energy_inputs",
+        # tokens: a user's own sessions and API tokens, reset links (the owner or an admin),
+        # and the feed's secret, which is itself the credential.
+        "start_session",
+        "session_user",
+        "end_session",
+        "new_api_token",
+        "api_tokens",
+        "revoke_api_token",
+        "api_token_user",
+        "reset_token",
+        "reset_is_valid",
+        "reset_password",
+        "calendar_feed_reader",
     }
-    for module in (athletes, plans, logs, activities):
+    for module in (athletes, plans, logs, activities, tokens):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue

@@ -70,6 +70,7 @@ def create_app(app: App) -> FastAPI:
     web.add_api_route("/healthz", _health, include_in_schema=False)
     web.add_api_route("/sw.js", _service_worker, include_in_schema=False)
     web.add_api_route("/manifest.webmanifest", _manifest, include_in_schema=False)
+    web.add_api_route("/favicon.ico", _favicon, include_in_schema=False)
     return web
 
 
@@ -100,6 +101,10 @@ def _service_worker() -> FileResponse:
     )
 
 
+def _favicon() -> FileResponse:
+    return FileResponse(STATIC / "icon-192.png", media_type="image/png")
+
+
 def _manifest() -> FileResponse:
     return FileResponse(STATIC / "manifest.webmanifest", media_type="application/manifest+json")
 
@@ -113,6 +118,10 @@ async def _guard(request: Request, call_next: Callable[[Request], Awaitable[Resp
     length = request.headers.get("content-length", "0")
     if length.isdigit() and int(length) > MAX_UPLOAD_BYTES:
         response: Response = _error(request, 413, "the upload is larger than 200 MB")
+    elif "transfer-encoding" in request.headers and "content-length" not in request.headers:
+        # A chunked body has no length to check against the limit: ask for one (browsers and
+        # scripts send it with every form, file and JSON body).
+        response = _error(request, 411, "send the request with its Content-Length")
     else:
         try:
             response = await call_next(request)

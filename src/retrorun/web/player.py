@@ -80,10 +80,13 @@ def player_data(user: SignedIn, session: Session, timeline: Timeline, speed: int
     day = session.date.isoformat()
     extension = track_extension()
     steps = session.workout.steps
-    main = next(
-        (i for i, s in enumerate(steps) if s.kind is StepKind.MAIN),
-        next((i for i, s in enumerate(steps) if s.is_backward), 0),
+    # What the log form is filled with: the main work, backward where the session has any.
+    ranked = sorted(
+        range(len(steps)),
+        key=lambda i: (steps[i].kind is not StepKind.MAIN, not steps[i].is_backward, i),
     )
+    backward = [i for i in ranked if steps[i].is_backward]
+    main = (backward or ranked or [0])[0]
     chosen = steps[main] if steps else None
     data.update(
         day=day,

@@ -24,8 +24,10 @@
       if (r.activity_id) {
         var link = document.createElement("a");
         link.href = "/activities/" + r.activity_id;
-        link.textContent = " activity " + r.activity_id;
+        link.textContent = "activity " + r.activity_id;
+        item.appendChild(document.createTextNode(" ("));
         item.appendChild(link);
+        item.appendChild(document.createTextNode(")"));
       }
       list.appendChild(item);
     });

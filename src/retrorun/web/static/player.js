@@ -59,12 +59,14 @@
   var audioContext = null;
   var wakeLock = null;
   var trackLoading = null; // promise: the track is in the <audio> element
+  var trackReady = false;
   var frame = 0;
   var finishArmed = 0;
   var shown = {};
 
   var SIDE_WORDS = { left: "\u25C0 LEFT shoulder", right: "RIGHT shoulder \u25B6" };
   var SIDE_SHORT = { left: "\u25C0 LEFT", right: "RIGHT \u25B6" };
+  var STALE_S = 3; // a cue this many seconds late is shown, not said (unless it is the latest)
   var VIBRATE = {
     left: [400],
     right: [100, 80, 100, 80, 100],
@@ -284,10 +286,17 @@
   }
 
   function giveDue() {
+    // Every cue whose time has come, in order. After a gap (the page was hidden, the phone
+    // busy) the cues missed are shown and listed but not all said at once: only the latest.
     var now = position();
-    while (nextCue < cues.length && cues[nextCue].t_s <= now + 1e-6) {
-      give(cues[nextCue], mode === "live");
-      nextCue += 1;
+    var last = nextCue;
+    while (last < cues.length && cues[last].t_s <= now + 1e-6) {
+      last += 1;
+    }
+    for (; nextCue < last; nextCue += 1) {
+      var cue = cues[nextCue];
+      var lateSeconds = (now - cue.t_s) / speed;
+      give(cue, mode === "live" && (nextCue === last - 1 || lateSeconds < STALE_S));
     }
   }
 
@@ -376,41 +385,65 @@
       })
       .then(function (blob) {
         ui.audio.src = URL.createObjectURL(blob);
+        trackReady = true;
         status("The audio track is ready. It keeps playing with the screen locked.");
       })
       .catch(function () {
         ui.audio.src = data.urls.track; // stream it instead
+        trackReady = true;
         status("The track could not be loaded in advance: it will play from the network.");
       });
     return trackLoading;
   }
 
   function playTrack() {
-    loadTrack().then(function () {
-      if (state !== "running" || mode !== "track") {
-        return;
+    // Some phones play sound only from within the tap itself: when the track is already
+    // there (it starts loading as Track is chosen), play it right away, not after a promise.
+    if (trackReady) {
+      playLoadedTrack();
+    } else {
+      loadTrack().then(playLoadedTrack);
+    }
+  }
+
+  function playLoadedTrack() {
+    if (state !== "running" || mode !== "track") {
+      return;
+    }
+    try {
+      if (Math.abs(ui.audio.currentTime - base) > 0.5) {
+        ui.audio.currentTime = base;
       }
-      try {
-        if (Math.abs(ui.audio.currentTime - base) > 0.5) {
-          ui.audio.currentTime = base;
-        }
-        ui.audio.playbackRate = Math.min(speed, 16);
-      } catch (error) {
-        // not seekable yet: it starts from the beginning
-      }
-      var playing = ui.audio.play();
-      if (playing && playing.catch) {
-        playing.catch(function () {
-          setState("paused");
-          status("The track did not start: press Resume.");
-        });
-      }
-    });
+      ui.audio.playbackRate = Math.min(speed, 16);
+    } catch (error) {
+      // not seekable yet: it starts from the beginning
+    }
+    var playing = ui.audio.play();
+    if (playing && playing.catch) {
+      playing.catch(function () {
+        setState("paused");
+        status("The track did not start: press Resume.");
+      });
+    }
   }
 
   ui.audio.addEventListener("timeupdate", function () {
     if (mode === "track") {
       tick();
+    }
+  });
+  // Paused or played from elsewhere (the lock screen, a headset, a call): follow it.
+  ui.audio.addEventListener("pause", function () {
+    if (mode === "track" && state === "running" && !ui.audio.ended) {
+      base = ui.audio.currentTime;
+      setState("paused");
+      render();
+    }
+  });
+  ui.audio.addEventListener("play", function () {
+    if (mode === "track" && state === "paused") {
+      setState("running");
+      startLoop();
     }
   });
   ui.audio.addEventListener("ended", function () {

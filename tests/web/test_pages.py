@@ -1,0 +1,421 @@
+"""The pages a person uses, in-process: from sign-up to a logged session, the next morning's
+pain, refused values re-rendered with their reason, imports, the account page.
+
+Every page rendered here is also checked for inline script and style (the helpers' client)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import lxml.html
+import pytest
+
+from retrorun.core.screening import QUESTIONS
+from retrorun.services import accounts, activities, athletes, logs, plans
+from retrorun.services.access import Role
+from retrorun.services.app import App
+from tests.web.helpers import (
+    DATA,
+    PASSWORD,
+    client,
+    database_rows,
+    form_token,
+    meta_csrf,
+    new_person,
+    ready_person,
+    sign_in,
+)
+
+MONDAY = "2026-12-07"
+TUESDAY = "2026-12-08"
+
+
+def _log_form(day: str, **changes: str) -> dict[str, str]:
+    return {
+        "date": day,
+        "minutes": "24",
+        "distance_km": "1.6",
+        "direction": "backward",
+        "mode": "walk",
+        "setting": "treadmill-with-handrails",
+        "rpe": "4",
+        "pain_during": "2",
+        "pain_after": "1",
+        "steadiness": "4",
+        "notes": "felt steady",
+        **changes,
+    }
+
+
+def _profile_form(**changes: str) -> dict[str, str]:
+    return {
+        "mass_kg": "68",
+        "age_years": "41",
+        "sex": "",
+        "experience": "regular-runner",
+        "goal": "knee-rehab",
+        "minutes_per_session": "30",
+        "has_treadmill": "on",
+        "has_track": "on",
+        "units": "metric",
+        **changes,
+    }
+
+
+def _texts(html: str, xpath: str) -> list[str]:
+    return [
+        " ".join(element.text_content().split())
+        for element in lxml.html.document_fromstring(html).xpath(xpath)
+    ]
+
+
+def _shows_day(text: str, day: str) -> bool:
+    """The day as the pages write it: ISO, or like "Mon 7 Dec"."""
+    when = datetime.fromisoformat(day)
+    return day in text or f"{when.day} {when.strftime('%b')}" in text
+
+
+def test_a_new_runner_goes_from_sign_up_to_a_logged_session(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    browser = client(web_app)
+    assert browser.get("/", follow_redirects=False).headers["location"] == "/sign-in"
+    form = browser.get("/sign-up")
+    made = browser.post(
+        "/sign-up",
+        data={"email": "new@example.org", "password": PASSWORD, "csrf_token": form_token(form.text)},
+        follow_redirects=False,
+    )
+    assert made.headers["location"] == "/profile"
+    profile_page = browser.get("/profile")
+    csrf = meta_csrf(profile_page.text)
+    # The start page now leads to today, which asks for the next missing step.
+    assert browser.get("/", follow_redirects=False).headers["location"] == "/today"
+    assert browser.get("/today", follow_redirects=False).headers["location"] == "/profile"
+
+    saved = browser.post(
+        "/profile", data={**_profile_form(), "csrf_token": csrf}, follow_redirects=False
+    )
+    assert saved.status_code == 303 and saved.headers["location"] == "/screening"
+    athlete = web_app.actor_by_email("new@example.org").athlete_id
+    assert athlete is not None
+    scope = web_app.scope(web_app.actor_by_email("new@example.org"))
+    assert athletes.profile(scope, athlete).weekdays == (0, 2, 4)  # none ticked: three days
+    assert browser.get("/today", follow_redirects=False).headers["location"] == "/screening"
+
+    questions = browser.get("/screening")
+    for question in QUESTIONS:
+        assert f'name="{question.id}"' in questions.text
+    answers = {q.id: "no" for q in QUESTIONS}
+    answers["unsteady_backward"] = "yes"
+    screened = browser.post("/screening", data={**answers, "csrf_token": csrf})
+    assert screened.status_code == 200
+    alert = " ".join(_texts(screened.text, '//*[@role="alert"]'))
+    assert "Check with your doctor" in alert
+    unsteady = next(q for q in QUESTIONS if q.id == "unsteady_backward")
+    assert unsteady.text in alert
+    assert "A doctor has cleared me" in screened.text
+
+    plan_form = browser.get("/plan")
+    assert 'name="cleared"' in plan_form.text
+    uncleared = browser.post(
+        "/plan/new", data={"start": MONDAY, "csrf_token": csrf}, follow_redirects=False
+    )
+    assert uncleared.status_code == 400
+    assert "doctor" in " ".join(_texts(uncleared.text, '//*[@role="alert"]'))
+    assert database_rows(web_app)["plans"] == []
+    planned = browser.post(
+        "/plan/new",
+        data={"start": MONDAY, "cleared": "yes", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert planned.status_code == 303 and planned.headers["location"] == "/plan"
+    plan_page = browser.get("/plan")
+    assert f'href="/sessions/{MONDAY}"' in plan_page.text
+    assert plans.plan(scope, athlete).cleared_by_doctor
+
+    today = browser.get("/today", follow_redirects=False)
+    assert today.headers["location"] == f"/sessions/{MONDAY}"
+    session = browser.get(f"/sessions/{MONDAY}")
+    assert session.status_code == 200
+    log_link = f"/log?date={MONDAY}"
+    assert log_link in session.text
+    log_form = browser.get(log_link)
+    assert 'value="2026-12-07"' in log_form.text
+    logged = browser.post(
+        "/log", data={**_log_form(MONDAY), "csrf_token": csrf}, follow_redirects=False
+    )
+    assert logged.status_code == 303 and logged.headers["location"] == "/history?logged=1"
+    history = browser.get("/history?logged=1")
+    rows = _texts(history.text, "//tbody/tr")
+    assert len(rows) == 1
+    assert _shows_day(rows[0], MONDAY) and "backward" in rows[0]
+    stored = logs.history(scope, athlete)
+    assert len(stored) == 1 and stored[0].matched_plan
+    assert stored[0].entry.notes == "felt steady" and stored[0].entry.steadiness == 4
+    # The day's session is done now: the plan says so.
+    assert "done" in browser.get("/plan").text
+    browser.close()
+
+
+def test_the_next_mornings_pain_is_added_the_next_day(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "morning@example.org", start=datetime(2026, 12, 7).date())
+    assert someone.athlete is not None
+    assert someone.post("/log", _log_form(MONDAY)).status_code == 303
+    # The same day, the morning after has not come yet: refused, with the reason.
+    early = someone.post("/log/next-morning", {"date": MONDAY, "pain_next_morning": "1"})
+    assert early.status_code == 400
+    assert TUESDAY in " ".join(_texts(early.text, '//*[@role="alert"]'))
+    assert "How was the next morning?" not in someone.client.get("/log").text
+    assert logs.history(someone.scope, someone.athlete)[0].entry.pain_next_morning is None
+
+    monkeypatch.setenv("RETRORUN_TODAY", TUESDAY)
+    asked = someone.client.get("/log")
+    assert "How was the next morning?" in asked.text
+    hidden = lxml.html.document_fromstring(asked.text).xpath(
+        '//form[@action="/log/next-morning"]//input[@name="date"]/@value'
+    )
+    assert hidden == [MONDAY]
+    done = someone.post("/log/next-morning", {"date": MONDAY, "pain_next_morning": "1"})
+    assert done.status_code == 303
+    assert logs.history(someone.scope, someone.athlete)[0].entry.pain_next_morning == 1
+    assert "2/1/1" in " ".join(_texts(someone.client.get("/history").text, "//tbody/tr"))
+    assert "How was the next morning?" not in someone.client.get("/log").text
+    bad = someone.post("/log/next-morning", {"date": MONDAY, "pain_next_morning": "lots"})
+    assert bad.status_code == 400
+    assert "whole number" in bad.text
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"mass_kg": "5000"}, "body mass 5000 kg is outside"),
+        ({"mass_kg": "heavy"}, "body mass"),
+        ({"age_years": "200"}, "age 200 is outside"),
+        ({"age_years": "forty"}, "age must be a whole number"),
+        ({"minutes_per_session": "3"}, "minutes per session must be"),
+        ({"goal": "fly"}, "goal 'fly' is not one of the choices"),
+    ],
+)
+def test_an_impossible_profile_is_shown_again_with_the_reason_and_not_stored(
+    web_app: App, change: dict[str, str], reason: str
+) -> None:
+    someone = new_person(web_app, "profile@example.org")
+    before = database_rows(web_app)
+    answer = someone.post("/profile", _profile_form(**change))
+    assert answer.status_code == 400
+    assert reason in " ".join(_texts(answer.text, '//*[@role="alert"]'))
+    # What was typed is shown again, to be corrected.
+    field, typed = next(iter(change.items()))
+    values = lxml.html.document_fromstring(answer.text).xpath(f'//input[@name="{field}"]/@value')
+    assert values in ([typed], []), values
+    assert database_rows(web_app) == before
+    assert someone.athlete is not None
+    assert athletes.profile_or_none(someone.scope, someone.athlete) is None
+
+
+def test_a_saved_profile_is_shown_back(web_app: App) -> None:
+    someone = ready_person(web_app, "saved@example.org")
+    saved = someone.post(
+        "/profile", _profile_form(mass_kg="72.5", weekdays="tue", has_partner="on")
+    )
+    assert saved.headers["location"] == "/profile?saved=1"
+    page = someone.client.get("/profile?saved=1")
+    assert "Profile saved." in page.text
+    assert lxml.html.document_fromstring(page.text).xpath('//input[@name="mass_kg"]/@value') == [
+        "72.5"
+    ]
+    assert someone.athlete is not None
+    profile = athletes.profile(someone.scope, someone.athlete)
+    assert profile.mass_kg == 72.5 and profile.weekdays == (1,) and profile.has_partner
+
+
+def test_a_screening_with_answers_missing_is_refused(web_app: App) -> None:
+    someone = new_person(web_app, "half@example.org")
+    before = database_rows(web_app)
+    answer = someone.post("/screening", {"heart_condition": "no", "chest_pain": "maybe"})
+    assert answer.status_code == 400
+    assert f"({len(QUESTIONS) - 1} left)" in answer.text
+    assert database_rows(web_app) == before
+
+
+def test_a_refused_log_is_shown_again_and_nothing_is_stored(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "nolog@example.org", start=datetime(2026, 12, 7).date())
+    before = database_rows(web_app)
+    for change, reason in (
+        ({"minutes": "0"}, "minutes must be more than 0"),
+        ({"date": "2026-12-09"}, "in the future"),
+        ({"pain_after": "11"}, "pain after must be 0–10"),
+        ({"setting": "road"}, "where 'road' is not one of the choices"),
+    ):
+        answer = someone.post("/log", _log_form(MONDAY, **change))
+        assert answer.status_code == 400, change
+        assert reason in " ".join(_texts(answer.text, '//*[@role="alert"]')), change
+        notes = lxml.html.document_fromstring(answer.text).xpath('//textarea[@name="notes"]')
+        assert notes[0].text_content() == "felt steady"
+    assert database_rows(web_app) == before
+
+
+def test_an_upload_with_a_corrupt_file_imports_the_others(web_app: App) -> None:
+    someone = ready_person(web_app, "import@example.org")
+    answer = someone.post(
+        "/import",
+        files=[
+            ("files", ("run.gpx", (DATA / "run.gpx").read_bytes(), "application/gpx+xml")),
+            ("files", ("broken.fit", b"\x0e\x10not a FIT file at all" * 3, "application/octet")),
+            ("files", ("no_hr.tcx", (DATA / "no_hr.tcx").read_bytes(), "application/xml")),
+        ],
+        data={"direction": "backward"},
+    )
+    assert answer.status_code == 200
+    items = _texts(answer.text, '//ul[@class="results"]/li')
+    assert len(items) == 3
+    rejected = [item for item in items if item.startswith("rejected")]
+    assert len(rejected) == 1 and "broken.fit" in rejected[0]
+    assert len(rejected[0].split("broken.fit:", 1)[1].strip()) > 5  # the reason
+    imported = [item for item in items if item.startswith("imported")]
+    assert len(imported) == 2
+    assert someone.athlete is not None
+    stored = activities.activities(someone.scope, someone.athlete)
+    assert len(stored) == 2 and {a.direction for a in stored} == {"backward"}
+    # Each imported file links to its own page, which shows it.
+    first = someone.client.get(f"/activities/{stored[0].id}")
+    assert first.status_code == 200 and stored[0].source_path in first.text
+    again = someone.post(
+        "/import", files=[("files", ("run.gpx", (DATA / "run.gpx").read_bytes()))]
+    )
+    assert _texts(again.text, '//ul[@class="results"]/li')[0].startswith("duplicate")
+
+
+def test_api_tokens_are_made_and_revoked_on_the_account_page(web_app: App) -> None:
+    someone = ready_person(web_app, "tokens@example.org")
+    made = someone.post("/account/tokens", {"name": "garmin sync"})
+    assert made.status_code == 200
+    secret = _texts(made.text, '//*[@class="token"]')
+    assert len(secret) == 1
+    bearer = {"Authorization": f"Bearer {secret[0]}"}
+    with client(web_app) as script:
+        assert script.get("/api/v1/me", headers=bearer).json()["email"] == "tokens@example.org"
+        # Shown once: the account page never shows it again.
+        assert secret[0] not in someone.client.get("/account").text
+        (revoke,) = lxml.html.document_fromstring(someone.client.get("/account").text).xpath(
+            '//form[starts-with(@action, "/account/tokens/")]/@action'
+        )
+        assert someone.post(revoke).status_code == 303
+        assert script.get("/api/v1/me", headers=bearer).status_code == 401
+    refused = someone.post("/account/tokens", {"name": " "})
+    assert refused.status_code == 400
+
+
+def test_the_calendar_feed_is_made_replaced_and_stopped_on_the_account_page(
+    web_app: App,
+) -> None:
+    someone = ready_person(web_app, "feed@example.org")
+    first = _texts(someone.post("/account/calendar").text, '//*[@class="token"]')[0]
+    assert first.startswith("http://testserver/calendar/") and first.endswith(".ics")
+    path = first.removeprefix("http://testserver")
+    with client(web_app) as calendar_app:
+        assert calendar_app.get(path).status_code == 200
+        second = _texts(someone.post("/account/calendar").text, '//*[@class="token"]')[0]
+        assert second != first
+        assert calendar_app.get(path).status_code == 404
+        assert calendar_app.get(second.removeprefix("http://testserver")).status_code == 200
+        assert someone.post("/account/calendar/revoke").status_code == 303
+        assert calendar_app.get(second.removeprefix("http://testserver")).status_code == 404
+    assert "Make a feed address" in someone.client.get("/account").text
+
+
+def test_a_coach_is_accepted_and_ended_on_the_account_page(web_app: App) -> None:
+    someone = ready_person(web_app, "client@example.org")
+    coach = accounts.add_user(
+        web_app, web_app.local_owner(), "physio@example.org", PASSWORD, Role.COACH
+    )
+    code = accounts.invite(web_app.scope(web_app.actor(coach.id)), datetime.now(UTC)).code
+    wrong = someone.post("/account/coaches", {"code": "not-a-code"})
+    assert wrong.status_code == 400
+    assert "not valid" in wrong.text
+    assert someone.post("/account/coaches", {"code": code}).status_code == 303
+    page = someone.client.get("/account")
+    assert "physio@example.org can see your data" in page.text
+    (link,) = accounts.links(someone.scope)
+    assert link.status == "active"
+    assert someone.post(f"/account/coaches/{link.id}/end").status_code == 303
+    assert accounts.links(someone.scope)[0].status == "ended"
+    assert "No coach can see your data." in someone.client.get("/account").text
+    # A coach signs in to the account page: they have no training record of their own.
+    with client(web_app) as coach_browser:
+        assert sign_in(coach_browser, "physio@example.org").headers["location"] == "/"
+        assert coach_browser.get("/", follow_redirects=False).headers["location"] == "/account"
+        assert coach_browser.get("/account").status_code == 200
+        assert coach_browser.get("/today").status_code == 404
+
+
+def test_a_session_downloads_as_a_watch_workout_and_the_plan_as_a_calendar(
+    web_app: App,
+) -> None:
+    someone = ready_person(web_app, "downloads@example.org")
+    assert someone.athlete is not None
+    day = plans.planned_sessions(someone.scope, someone.athlete)[0].date.isoformat()
+    fit = someone.client.get(f"/sessions/{day}/workout.fit")
+    assert fit.status_code == 200
+    assert fit.headers["content-type"] == "application/vnd.ant.fit"
+    assert fit.content[8:12] == b".FIT"
+    assert f"retrorun-{day}.fit" in fit.headers["content-disposition"]
+    ics = someone.client.get("/plan.ics")
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert ics.text.startswith("BEGIN:VCALENDAR")
+    assert someone.client.get("/sessions/2020-01-01").status_code == 404
+    assert someone.client.get("/sessions/not-a-day").status_code == 400
+
+
+def test_sign_up_and_sign_in_refusals_say_why(web_app: App) -> None:
+    new_person(web_app, "taken@example.org")
+    with client(web_app) as browser:
+        form = browser.get("/sign-up")
+        for email, password, reason in (
+            ("taken@example.org", PASSWORD, "already a user"),
+            ("not an email", PASSWORD, "is not an email address"),
+            ("ok@example.org", "short", "a password has 8"),
+        ):
+            answer = browser.post(
+                "/sign-up",
+                data={"email": email, "password": password, "csrf_token": form_token(form.text)},
+            )
+            assert answer.status_code == 400
+            assert reason in " ".join(_texts(answer.text, '//*[@role="alert"]'))
+            assert "retrorun_session" not in browser.cookies
+        wrong = sign_in(browser, "taken@example.org", "not the password")
+        assert wrong.status_code == 400
+        assert "wrong email or password" in wrong.text
+        nobody = sign_in(browser, "nobody@example.org", PASSWORD)
+        assert nobody.status_code == 400
+        assert "wrong email or password" in nobody.text
+
+
+def test_signing_in_goes_back_where_the_person_was_going(web_app: App) -> None:
+    ready_person(web_app, "back@example.org")
+    with client(web_app) as browser:
+        sent = browser.get("/plan?week=2", follow_redirects=False).headers["location"]
+        assert sent == "/sign-in?next=/plan%3Fweek%3D2"
+        shown = browser.get(sent)
+        answer = browser.post(
+            "/sign-in",
+            data={
+                "email": "back@example.org",
+                "password": PASSWORD,
+                "csrf_token": form_token(shown.text),
+                "next": lxml.html.document_fromstring(shown.text).xpath(
+                    '//input[@name="next"]/@value'
+                )[0],
+            },
+            follow_redirects=False,
+        )
+        assert answer.headers["location"] == "/plan?week=2"
+        assert "Week 2" in browser.get("/plan?week=2").text

@@ -1,0 +1,278 @@
+"""Every page in a real browser, on a phone and on a desktop, with data behind it.
+
+For each page: a full-page screenshot to look at (see the `screenshot` fixture for where they
+go), no sideways scrolling, no console error (a CSP violation is one), no axe violation of
+impact "serious" or "critical", and, on the phone, tap targets at least 44 px high. Lesser axe
+findings ("moderate", "minor") do not fail the test: they are reported as warnings.
+
+The data is made through the services, as the CLI would: a knee-rehab runner three weeks into
+a plan, ten sessions logged (one missed), and a real Garmin FIT file imported.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from retrorun.core.log import LogEntry
+from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
+from retrorun.core.screening import QUESTION_IDS
+from retrorun.core.workout import Direction, Mode, Setting
+from retrorun.services import accounts, activities, athletes, logs, plans, tokens
+from retrorun.services.app import App
+from tests.web.conftest import Device, axe_violations, no_sideways_scroll
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+TODAY = date(2026, 12, 10)  # a Thursday: no session today, the next one tomorrow
+PLAN_START = date(2026, 11, 16)  # a Monday, three weeks and a half before TODAY
+MISSED = date(2026, 11, 27)  # a planned Friday nobody logged
+NEXT_SESSION = date(2026, 12, 11)
+EMAIL = "runner@example.org"
+PASSWORD = "correct horse battery"
+FIT_FILE = Path(__file__).resolve().parents[1] / "data" / "activity-small-fenix2-run.fit"
+RUNNER = Profile(68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, True, True)
+FAILING_IMPACTS = {"serious", "critical"}
+MIN_TAP_PX = 44  # WCAG 2.5.5 (AAA) and Apple's HIG: 44 × 44 CSS px for a finger
+
+Shot = Callable[["Page", str], Path]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    email: str
+    activity_id: int
+
+
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The app's day (RETRORUN_TODAY) is fixed, so the same weeks and statuses show each run."""
+    monkeypatch.setenv("RETRORUN_TODAY", TODAY.isoformat())
+    return TODAY
+
+
+@pytest.fixture
+def seeded(web_app: App, today: date) -> Seeded:
+    """A runner three weeks into a plan, with logs on every session but one, and an import."""
+    user = accounts.sign_up(web_app, EMAIL, PASSWORD)
+    scope = web_app.scope(web_app.actor(user.id))
+    athlete = scope.own_athlete
+    athletes.set_profile(scope, athlete, RUNNER)
+    athletes.screen(scope, athlete, dict.fromkeys(QUESTION_IDS, False), PLAN_START)
+    plan = plans.new_plan(scope, athlete, PLAN_START, 8)
+    past = [s for s in plan.sessions if s.date < today and s.date != MISSED]
+    for n, session in enumerate(past):
+        logs.log(scope, athlete, _log(session.date, n), today)
+    results = activities.import_upload(scope, athlete, FIT_FILE.name, FIT_FILE.read_bytes())
+    activity_id = results[0].activity_id
+    assert activity_id is not None, results
+    return Seeded(EMAIL, activity_id)
+
+
+def _log(day: date, n: int) -> LogEntry:
+    """A believable log: a little longer and a little less sore each time."""
+    return LogEntry(
+        date=day,
+        minutes=18 + 2 * n,
+        direction=Direction.BACKWARD,
+        mode=Mode.WALK if n < 6 else Mode.RUN,
+        setting=Setting.TREADMILL,
+        rpe=3 + n % 3,
+        pain_during=max(0, 4 - n // 2),
+        pain_after=max(0, 3 - n // 3),
+        distance_km=round(1.2 + 0.15 * n, 2),
+        pain_next_morning=max(0, 2 - n // 4) if n % 4 else None,
+        notes="Felt steady on the handrails." if n == 0 else "",
+    )
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+# --- what is checked on every page ----------------------------------------------------------
+
+
+@dataclass
+class Checker:
+    """Checks pages one after another and gathers every problem, so one run shows them all."""
+
+    page: Page
+    device: Device
+    screenshot: Shot
+    console_errors: list[str]
+    problems: list[str]
+    lesser: list[str]
+
+    def check(self, name: str, expected_status: int = 200) -> None:
+        where = f"{name} ({self.page.url})"
+        self.screenshot(self.page, name)
+        try:
+            no_sideways_scroll(self.page)
+        except AssertionError as error:
+            self.problems.append(f"{where}: {error}")
+        # Chromium logs a page answered with an error status as a failed resource: expected
+        # for an error page or a refused form, so only that one line is let through.
+        answered = f"the server responded with a status of {expected_status} "
+        self.problems += [
+            f"{where}: {e}"
+            for e in self.console_errors
+            if not (expected_status >= 400 and answered in e and f"({self.page.url})" in e)
+        ]
+        self.console_errors.clear()
+        for v in axe_violations(self.page):
+            line = f"{where}: axe {v['impact']} {v['id']}: {v['help']} at {v['targets'][:5]}"
+            (self.problems if v["impact"] in FAILING_IMPACTS else self.lesser).append(line)
+        if self.device.name == "phone":
+            self.problems += [f"{where}: {t}" for t in small_tap_targets(self.page)]
+
+    def visit(self, path: str, name: str, expected_status: int = 200) -> None:
+        response = self.page.goto(path)
+        assert response is not None
+        if response.status != expected_status:
+            self.problems.append(f"{name}: {path} answered {response.status}")
+        self.check(name, expected_status)
+
+    def finish(self) -> None:
+        for line in self.lesser:
+            warnings.warn(f"[{self.device.name}] {line}", stacklevel=2)
+        assert not self.problems, "\n".join(self.problems)
+
+
+@pytest.fixture
+def checker(
+    page: Page, device: Device, screenshot: Shot, console_errors: list[str]
+) -> Iterator[Checker]:
+    yield Checker(page, device, screenshot, console_errors, [], [])
+
+
+def small_tap_targets(page: Page) -> list[str]:
+    """Controls a finger has to hit that are less than 44 px high (or wide), by their text.
+
+    Links inside running text are exempt, as WCAG 2.5.8 exempts them: the line height decides
+    their size. A check box or radio button counts with its label, which also toggles it.
+    """
+    found: list[str] = page.evaluate(
+        """(min) => {
+            const chosen = 'button, .button, select, textarea, input:not([type=hidden])'
+              + ':not([type=checkbox]):not([type=radio]), label.check, header nav a, .weeks a,'
+              + ' .downloads a, .actions a, a.brand';
+            const out = [];
+            for (const el of document.querySelectorAll(chosen)) {
+              const box = el.getBoundingClientRect();
+              if (box.width === 0 && box.height === 0) continue;  // hidden
+              if (box.height < min - 0.5 || box.width < min - 0.5) {
+                const text = (el.innerText || el.value || el.name || el.id || '').trim();
+                out.push(`tap target ${el.tagName.toLowerCase()} "${text.slice(0, 40)}" is `
+                  + `${Math.round(box.width)}×${Math.round(box.height)} px`);
+              }
+            }
+            return out;
+        }""",
+        MIN_TAP_PX,
+    )
+    return found
+
+
+# --- the pages ------------------------------------------------------------------------------
+
+
+def test_signed_out_pages(web_app: App, checker: Checker, today: date) -> None:
+    accounts.sign_up(web_app, EMAIL, PASSWORD)
+    reset = tokens.reset_token(web_app, web_app.local_owner(), EMAIL, datetime.now(UTC))
+    checker.visit("/sign-in", "sign-in")
+    assert checker.page.get_by_role("alert").count() == 0  # no problem shown before a problem
+    checker.visit("/sign-in?reset=1", "sign-in-after-reset")
+    checker.visit("/sign-up", "sign-up")
+    checker.visit(f"/reset/{reset}", "reset")
+    checker.visit("/reset/not-a-token", "reset-invalid", 404)
+    checker.visit("/no-such-page", "error-404", 404)
+    page = checker.page
+    page.goto("/sign-in")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text() == "wrong email or password"
+    checker.check("sign-in-refused", 400)
+    page.goto("/sign-up")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    assert "already a user" in page.get_by_role("alert").inner_text()
+    checker.check("sign-up-refused", 400)
+    checker.finish()
+
+
+def test_signed_in_pages_with_data(seeded: Seeded, checker: Checker) -> None:
+    page = checker.page
+    sign_in(page, seeded.email)
+    checker.visit("/today", "today")
+    checker.visit("/profile", "profile")
+    checker.visit("/profile?saved=1", "profile-saved")
+    checker.visit("/plan", "plan-this-week")
+    checker.visit("/plan?week=2", "plan-week-2")
+    checker.visit(f"/sessions/{NEXT_SESSION.isoformat()}", "session")
+    checker.visit("/log", "log")
+    checker.visit("/history", "history")
+    checker.visit("/history?logged=1", "history-logged")
+    checker.visit(f"/activities/{seeded.activity_id}", "activity")
+    checker.visit("/import", "import")
+    page.get_by_label("Files").set_input_files(
+        [FIT_FILE, Path(__file__).resolve().parents[1] / "data" / "garmin-fenix-5-walk.fit"]
+    )
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Done: 1 imported of 2.").wait_for()
+    checker.check("import-done")
+    checker.visit("/account", "account")
+    page.get_by_label("Name of the new token").fill("my script")
+    page.get_by_role("button", name="Make a token").click()
+    page.get_by_text("Your new token (shown once)").wait_for()
+    checker.check("account-new-token")
+    checker.visit("/sessions/2030-01-07", "error-no-session", 404)
+    checker.visit("/screening", "screening")
+    for radio in page.get_by_role("radio", name="No").all():
+        radio.check()
+    page.get_by_role("button", name="Save answers").click()
+    page.get_by_role("heading", name="Screening saved").wait_for()
+    checker.check("screening-done")
+    checker.finish()
+
+
+def test_first_plan_form_and_clearance_result(web_app: App, checker: Checker, today: date) -> None:
+    """The pages of a new athlete: the plan form, and a screening that needs a doctor."""
+    user = accounts.sign_up(web_app, EMAIL, PASSWORD)
+    scope = web_app.scope(web_app.actor(user.id))
+    athletes.set_profile(scope, scope.own_athlete, RUNNER)
+    page = checker.page
+    sign_in(page, EMAIL)
+    checker.visit("/plan", "plan-before-screening")
+    page.goto("/screening")
+    for n, group in enumerate(page.get_by_role("group").all()):
+        group.get_by_role("radio", name="Yes" if n == 0 else "No").check()
+    page.get_by_role("button", name="Save answers").click()
+    page.get_by_role("heading", name="Screening saved").wait_for()
+    checker.check("screening-needs-clearance")
+    checker.visit("/plan", "plan-form")
+    checker.visit("/log", "log-empty")
+    checker.visit("/history", "history-empty")
+    checker.finish()
+
+
+def test_the_data_has_done_missed_and_planned_sessions(seeded: Seeded, web_app: App) -> None:
+    """The seed itself: statuses the pages show depend on it (done, missed, planned)."""
+    scope = web_app.scope(web_app.actor_by_email(seeded.email))
+    records = plans.planned_sessions(scope, scope.own_athlete)
+    assert any(r.date == MISSED for r in records)
+    assert any(r.date == NEXT_SESSION and r.status == "planned" for r in records)
+    assert PLAN_START + timedelta(days=24) == TODAY
