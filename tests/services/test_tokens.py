@@ -25,9 +25,7 @@ CHEAP = Settings(password_profile="cheapest")
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def app(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[App]:
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     """One database per module and kind (making one costs a second or two): each test uses
     people, keys and addresses of its own."""
     if request.param == "sqlite":

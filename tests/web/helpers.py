@@ -8,7 +8,7 @@ forbids all of them, so a page that has one is broken in a browser; here it fail
 
 from __future__ import annotations
 
-import re
+import weakref
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,7 +34,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 HTTP = "http://testserver"
 HTTPS = "https://testserver"
 
-_HIDDEN_CSRF = re.compile(r'name="csrf_token" value="([^"]*)"')
 _DATA_SCRIPT_TYPES = {"application/json", "application/ld+json"}
 
 
@@ -45,9 +44,18 @@ def new_app(url: str) -> App:
     return app
 
 
+_web_apps: weakref.WeakKeyDictionary[App, Any] = weakref.WeakKeyDictionary()
+
+
 def client(app: App, https: bool = False) -> TestClient:
-    """An in-process browser for the app; every HTML answer goes through `check_html`."""
-    made = TestClient(create_app(app), base_url=HTTPS if https else HTTP)
+    """An in-process browser for the app; every HTML answer goes through `check_html`.
+
+    The ASGI app is built once per App (building one costs about 70 ms) and shared by the
+    browsers of a test, as one server serves many browsers."""
+    web = _web_apps.get(app)
+    if web is None:
+        web = _web_apps[app] = create_app(app)
+    made = TestClient(web, base_url=HTTPS if https else HTTP)
     made.event_hooks = {"response": [_check_response]}
     return made
 
@@ -85,11 +93,13 @@ def meta_csrf(html: str) -> str:
     return str(found[0])
 
 
-def form_token(html: str) -> str:
-    """The hidden `csrf_token` field of the (first) form on a page."""
-    found = _HIDDEN_CSRF.search(html)
-    assert found is not None, "the page has no form with a csrf_token"
-    return found.group(1)
+def form_token(html: str, action: str | None = None) -> str:
+    """The hidden `csrf_token` of the form posting to `action` (by default the first form of
+    the page's main content: not the sign-out form in the header)."""
+    where = f'//form[@action="{action}"]' if action else "//main//form"
+    found = lxml.html.document_fromstring(html).xpath(f'{where}//input[@name="csrf_token"]/@value')
+    assert found, f"the page has no form {action or ''} with a csrf_token"
+    return str(found[0])
 
 
 def form_field(html: str, name: str) -> str:
@@ -150,7 +160,7 @@ def sign_in(
         data={
             "email": email,
             "password": password,
-            "csrf_token": form_token(shown.text),
+            "csrf_token": form_token(shown.text, "/sign-in"),
             "next": form_field(shown.text, "next"),
         },
         follow_redirects=False,

@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from retrorun.core.screening import QUESTIONS
-from retrorun.services import accounts, activities, athletes, logs, plans
+from retrorun.services import accounts, activities, athletes, logs, plans, tokens
 from retrorun.services.access import Role
 from retrorun.services.app import App
 from tests.web.helpers import (
@@ -84,7 +84,11 @@ def test_a_new_runner_goes_from_sign_up_to_a_logged_session(
     form = browser.get("/sign-up")
     made = browser.post(
         "/sign-up",
-        data={"email": "new@example.org", "password": PASSWORD, "csrf_token": form_token(form.text)},
+        data={
+            "email": "new@example.org",
+            "password": PASSWORD,
+            "csrf_token": form_token(form.text),
+        },
         follow_redirects=False,
     )
     assert made.headers["location"] == "/profile"
@@ -190,29 +194,30 @@ def test_the_next_mornings_pain_is_added_the_next_day(
     assert "whole number" in bad.text
 
 
-@pytest.mark.parametrize(
-    ("change", "reason"),
-    [
-        ({"mass_kg": "5000"}, "body mass 5000 kg is outside"),
-        ({"mass_kg": "heavy"}, "body mass"),
-        ({"age_years": "200"}, "age 200 is outside"),
-        ({"age_years": "forty"}, "age must be a whole number"),
-        ({"minutes_per_session": "3"}, "minutes per session must be"),
-        ({"goal": "fly"}, "goal 'fly' is not one of the choices"),
-    ],
-)
+IMPOSSIBLE_PROFILES = [
+    ({"mass_kg": "5000"}, "body mass 5000 kg is outside"),
+    ({"mass_kg": "heavy"}, "body mass"),
+    ({"age_years": "200"}, "age 200 is outside"),
+    ({"age_years": "forty"}, "age must be a whole number"),
+    ({"minutes_per_session": "3"}, "minutes per session must be"),
+    ({"goal": "fly"}, "goal 'fly' is not one of the choices"),
+]
+
+
 def test_an_impossible_profile_is_shown_again_with_the_reason_and_not_stored(
-    web_app: App, change: dict[str, str], reason: str
+    web_app: App,
 ) -> None:
     someone = new_person(web_app, "profile@example.org")
     before = database_rows(web_app)
-    answer = someone.post("/profile", _profile_form(**change))
-    assert answer.status_code == 400
-    assert reason in " ".join(_texts(answer.text, '//*[@role="alert"]'))
-    # What was typed is shown again, to be corrected.
-    field, typed = next(iter(change.items()))
-    values = lxml.html.document_fromstring(answer.text).xpath(f'//input[@name="{field}"]/@value')
-    assert values in ([typed], []), values
+    for change, reason in IMPOSSIBLE_PROFILES:
+        answer = someone.post("/profile", _profile_form(**change))
+        assert answer.status_code == 400, change
+        assert reason in " ".join(_texts(answer.text, '//*[@role="alert"]')), change
+        # What was typed is shown again, to be corrected.
+        field, typed = next(iter(change.items()))
+        document = lxml.html.document_fromstring(answer.text)
+        values = document.xpath(f'//input[@name="{field}"]/@value')
+        assert values in ([typed], []), (change, values)
     assert database_rows(web_app) == before
     assert someone.athlete is not None
     assert athletes.profile_or_none(someone.scope, someone.athlete) is None
@@ -288,9 +293,7 @@ def test_an_upload_with_a_corrupt_file_imports_the_others(web_app: App) -> None:
     # Each imported file links to its own page, which shows it.
     first = someone.client.get(f"/activities/{stored[0].id}")
     assert first.status_code == 200 and stored[0].source_path in first.text
-    again = someone.post(
-        "/import", files=[("files", ("run.gpx", (DATA / "run.gpx").read_bytes()))]
-    )
+    again = someone.post("/import", files=[("files", ("run.gpx", (DATA / "run.gpx").read_bytes()))])
     assert _texts(again.text, '//ul[@class="results"]/li')[0].startswith("duplicate")
 
 
@@ -419,3 +422,35 @@ def test_signing_in_goes_back_where_the_person_was_going(web_app: App) -> None:
         )
         assert answer.headers["location"] == "/plan?week=2"
         assert "Week 2" in browser.get("/plan?week=2").text
+
+
+def test_someone_signed_in_can_still_sign_in_as_another_account_and_use_a_reset_link(
+    web_app: App,
+) -> None:
+    """The sign-in and reset forms carry their form cookie's token, also in a browser that is
+    signed in (a shared family tablet; an admin handing over a link)."""
+    someone = new_person(web_app, "first@example.org")
+    new_person(web_app, "second@example.org")
+    shown = someone.client.get("/sign-in")
+    answer = someone.client.post(
+        "/sign-in",
+        data={
+            "email": "second@example.org",
+            "password": PASSWORD,
+            "csrf_token": form_token(shown.text, "/sign-in"),
+        },
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    assert someone.client.get("/api/v1/me").json()["email"] == "second@example.org"
+    link = tokens.reset_token(
+        web_app, web_app.local_owner(), "first@example.org", datetime.now(UTC)
+    )
+    shown = someone.client.get(f"/reset/{link}")
+    reset = someone.client.post(
+        f"/reset/{link}",
+        data={"password": "first's new password", "csrf_token": form_token(shown.text)},
+        follow_redirects=False,
+    )
+    assert reset.status_code == 303, reset.text
+    assert accounts.sign_in(web_app, "first@example.org", "first's new password")

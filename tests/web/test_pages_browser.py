@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,9 @@ MISSED = date(2026, 11, 27)  # a planned Friday nobody logged
 NEXT_SESSION = date(2026, 12, 11)
 EMAIL = "runner@example.org"
 PASSWORD = "correct horse battery"
-FIT_FILE = Path(__file__).resolve().parents[1] / "data" / "activity-small-fenix2-run.fit"
+DATA = Path(__file__).resolve().parents[1] / "data"
+FIT_FILE = DATA / "activity-small-fenix2-run.fit"  # a real Garmin run (see tests/data/SOURCES.md)
+WALK_FILE = DATA / "garmin-fenix-5-walk.fit"
 RUNNER = Profile(68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, True, True)
 FAILING_IMPACTS = {"serious", "critical"}
 MIN_TAP_PX = 44  # WCAG 2.5.5 (AAA) and Apple's HIG: 44 × 44 CSS px for a finger
@@ -49,6 +51,7 @@ Shot = Callable[["Page", str], Path]
 class Seeded:
     email: str
     activity_id: int
+    logged_days: tuple[date, ...]
 
 
 @pytest.fixture
@@ -73,7 +76,7 @@ def seeded(web_app: App, today: date) -> Seeded:
     results = activities.import_upload(scope, athlete, FIT_FILE.name, FIT_FILE.read_bytes())
     activity_id = results[0].activity_id
     assert activity_id is not None, results
-    return Seeded(EMAIL, activity_id)
+    return Seeded(EMAIL, activity_id, tuple(s.date for s in past))
 
 
 def _log(day: date, n: int) -> LogEntry:
@@ -218,19 +221,23 @@ def test_signed_in_pages_with_data(seeded: Seeded, checker: Checker) -> None:
     page = checker.page
     sign_in(page, seeded.email)
     checker.visit("/today", "today")
+    assert "No session today" in main_text(page)
     checker.visit("/profile", "profile")
     checker.visit("/profile?saved=1", "profile-saved")
     checker.visit("/plan", "plan-this-week")
+    assert statuses(page) == ["done", "done", "planned"]
     checker.visit("/plan?week=2", "plan-week-2")
+    assert statuses(page) == ["done", "done", "missed"]
     checker.visit(f"/sessions/{NEXT_SESSION.isoformat()}", "session")
     checker.visit("/log", "log")
+    assert "How was the next morning?" in main_text(page)
     checker.visit("/history", "history")
+    assert page.locator("table.sessions tbody tr").count() == len(seeded.logged_days) + 1
     checker.visit("/history?logged=1", "history-logged")
     checker.visit(f"/activities/{seeded.activity_id}", "activity")
+    assert FIT_FILE.name in main_text(page)
     checker.visit("/import", "import")
-    page.get_by_label("Files").set_input_files(
-        [FIT_FILE, Path(__file__).resolve().parents[1] / "data" / "garmin-fenix-5-walk.fit"]
-    )
+    page.get_by_label("Files").set_input_files([FIT_FILE, WALK_FILE])
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Done: 1 imported of 2.").wait_for()
     checker.check("import-done")
@@ -247,6 +254,15 @@ def test_signed_in_pages_with_data(seeded: Seeded, checker: Checker) -> None:
     page.get_by_role("heading", name="Screening saved").wait_for()
     checker.check("screening-done")
     checker.finish()
+
+
+def main_text(page: Page) -> str:
+    return page.locator("main").inner_text()
+
+
+def statuses(page: Page) -> list[str]:
+    """The status of each session card on the plan page, in order."""
+    return [s.strip() for s in page.locator("article.card .status").all_inner_texts()]
 
 
 def test_first_plan_form_and_clearance_result(web_app: App, checker: Checker, today: date) -> None:
@@ -267,12 +283,3 @@ def test_first_plan_form_and_clearance_result(web_app: App, checker: Checker, to
     checker.visit("/log", "log-empty")
     checker.visit("/history", "history-empty")
     checker.finish()
-
-
-def test_the_data_has_done_missed_and_planned_sessions(seeded: Seeded, web_app: App) -> None:
-    """The seed itself: statuses the pages show depend on it (done, missed, planned)."""
-    scope = web_app.scope(web_app.actor_by_email(seeded.email))
-    records = plans.planned_sessions(scope, scope.own_athlete)
-    assert any(r.date == MISSED for r in records)
-    assert any(r.date == NEXT_SESSION and r.status == "planned" for r in records)
-    assert PLAN_START + timedelta(days=24) == TODAY

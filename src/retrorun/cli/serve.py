@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from retrorun.cli.context import service_app
-from retrorun.cli.output import console
 from retrorun.errors import InvalidInput
 
 
@@ -54,7 +53,7 @@ def serve(
     app.upgrade()
     if demo:
         _seed_demo(app)
-    console.print(f"retrorun is at http://{_shown_host(host)}:{port}/  (Ctrl+C stops it)")
+    typer.echo(f"retrorun is at http://{_shown_host(host)}:{port}/  (Ctrl+C stops it)")
     os.environ["RETRORUN_DATABASE_URL"] = app.url
     allowed = "*" if proxy else None
     if workers == 1:
@@ -104,8 +103,7 @@ def _seed_demo(app: object) -> None:
 
     assert isinstance(app, App)
     demo = seed_demo(app, today())
-    console.print(
+    typer.echo(
         f"Demo: sign in as {demo.athlete_email} (the runner) or {demo.coach_email} (their "
-        f"coach), password {demo.password}",
-        highlight=False,
+        f"coach), password {demo.password}"
     )

@@ -269,7 +269,7 @@ def history_context(user: SignedIn) -> dict[str, Any]:
     scope, athlete = user.scope, user.athlete
     logged = logs.history(scope, athlete)
     imported = activities.activities(scope, athlete)
-    summary = weeks(weekly_done(logged, imported))
+    summary = weeks(weekly_done(logged, imported), last=today())
     rows: list[dict[str, Any]] = []
     linked = {item.activity_id for item in logged if item.activity_id is not None}
     for item in logged:
