@@ -7,13 +7,14 @@ years of one athlete's data, on SQLite and on PostgreSQL.
 Seeding (timed, and its row counts shown): one athlete user with a profile (a regular runner
 training every day, 30-minute sessions), a screening, and one 52-week plan after another (the
 longest the generator makes) through `plans.new_plan`, so the database holds five years of daily
-planned sessions and the last plan is the active one. Every day before today is logged
-(`repository.add_log` in one transaction per plan: the `logs.log` service also checks the day and
-works energy out again on every call, which is the same work a thousand times over). One
-backward session a week also has the watch file a runner's watch records for it (`demo.watch_file`:
-FIT, 1 Hz, about 1,800 samples, laps on the workout's steps), imported one upload at a time
-through `activities.import_upload`, which links it to that day's log. The FIT files are made once
-per run in a process pool, outside the seeding time, and reused for the second database.
+planned sessions and the last plan is the active one; today is a Thursday in its last week.
+Every day before today is logged (`repository.add_log`, one transaction per plan: the `logs.log`
+service reads every stored activity again on each call, 50 ms and more a call once years are
+stored, so 1,800 calls would take minutes). One backward session a week also has the watch file
+a runner's watch records for it (`demo.watch_file`: FIT, 1 Hz, about 1,700 samples, laps on the
+workout's steps), imported one upload at a time through `activities.import_upload`, which links
+it to that day's log and estimates its energy. The FIT files are made once per run in a process
+pool, outside the seeding time, and reused for the second database.
 
 Measured: each route through the whole ASGI app (middleware, authentication, services, templates)
 with starlette's TestClient in this process: server time here is the wall time of one request
@@ -248,7 +249,6 @@ def routes(seeded: Seeded) -> list[tuple[str, str, bool]]:
 
 
 def measure(url: str, seeded: Seeded, requests: int) -> list[Timing]:
-    os.environ["RETRORUN_TODAY"] = seeded.today.isoformat()
     app = App(url)
     try:
         with TestClient(create_app(app), follow_redirects=False) as client:
@@ -348,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.years < 1 or args.requests < 2:
         parser.error("--years must be at least 1 and --requests at least 2")
     databases = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    os.environ["RETRORUN_TODAY"] = today_for(args.years).isoformat()  # what the pages call today
     watch_files: dict[date, bytes] = {}
     missed: list[str] = []
     for database in databases:

@@ -9,6 +9,7 @@ after (`database_rows`). Every HTML page rendered here is checked for what the C
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from retrorun.services import accounts, activities, athletes, logs, plans, token
 from retrorun.services.access import Role
 from retrorun.services.app import App
 from retrorun.services.clock import today
-from retrorun.web.app import MAX_UPLOAD_BYTES
+from retrorun.web.app import MAX_UPLOAD_BYTES, create_app
 from tests.cli.clirunner import run
 from tests.conftest import new_postgres_database
 from tests.services.conftest import a_log
@@ -113,6 +114,7 @@ class World:
     invitation: str
     reset: str
     today: date
+    activity_id: int
 
 
 def build_world(url: str) -> World:
@@ -124,7 +126,8 @@ def build_world(url: str) -> World:
     assert alice.athlete is not None
     scope = alice.scope
     logs.log(scope, alice.athlete, a_log(day - timedelta(days=2)), day)
-    activities.import_files(scope, alice.athlete, [DATA / "run.gpx"])
+    imported = activities.import_files(scope, alice.athlete, [DATA / "run.gpx"], "backward")
+    assert imported[0].activity_id is not None
     token, _ = tokens.new_api_token(scope, "phone", NOW)
     tokens.new_calendar_feed(scope, alice.athlete, NOW)
     owner = app.local_owner()
@@ -135,7 +138,9 @@ def build_world(url: str) -> World:
     link = accounts.accept(scope, accounts.invite(app.scope(coaches[0]), NOW).code, NOW)
     invitation = accounts.invite(app.scope(coaches[1]), NOW).code
     reset = tokens.reset_token(app, owner, "alice@example.org", NOW)
-    return World(app, alice, bob, token.id, link.id, invitation, reset, day)
+    return World(
+        app, alice, bob, token.id, link.id, invitation, reset, day, imported[0].activity_id
+    )
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -192,6 +197,10 @@ SIGNED_IN_FORMS: dict[str, Callable[[World], tuple[str, dict[str, str]]]] = {
     "stop feed": lambda w: ("/account/calendar/revoke", {}),
     "accept coach": lambda w: ("/account/coaches", {"code": w.invitation}),
     "end coach": lambda w: (f"/account/coaches/{w.link_id}/end", {}),
+    "activity direction": lambda w: (
+        f"/activities/{w.activity_id}/direction",
+        {"direction": "forward"},
+    ),
 }
 BAD_TOKENS: dict[str, Callable[[World], dict[str, str]]] = {
     "no token": lambda w: {},
@@ -233,6 +242,29 @@ def test_a_form_without_its_sessions_token_is_refused_and_changes_nothing(
         assert "expired" in answer.text, bad
     assert database_rows(world.app) == before
     assert _as_the_services_see_it(world) == seen
+
+
+def _post_routes(app: App, api: bool) -> list[str]:
+    from fastapi.routing import APIRoute
+
+    return sorted(
+        route.path
+        for route in create_app(app).routes
+        if isinstance(route, APIRoute)
+        and "POST" in route.methods
+        and route.path.startswith("/api/") == api
+    )
+
+
+def test_every_form_is_in_the_csrf_cases(world: World) -> None:
+    """A new form (a POST page route) must be added to the cases above."""
+    covered = [make(world)[0] for make in (*SIGNED_IN_FORMS.values(), *ANONYMOUS_FORMS.values())]
+    covered.append("/import")  # an upload: its own test below
+    for template in _post_routes(world.app, api=False):
+        pattern = re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template))
+        assert any(re.fullmatch(pattern, path) for path in covered), (
+            f"POST {template} is not in the CSRF cases of this file"
+        )
 
 
 def test_an_upload_without_its_sessions_token_is_refused_and_stores_nothing(world: World) -> None:
@@ -336,6 +368,13 @@ def test_api_changes_with_the_cookie_need_the_csrf_header(web_app: App) -> None:
         assert upload.status_code == 403
     assert logs.history(someone.scope, someone.athlete) == []
     assert activities.activities(someone.scope, someone.athlete) == []
+    # Every change the API offers, whatever its body: refused before the body is looked at.
+    before = database_rows(web_app)
+    for template in _post_routes(web_app, api=True):
+        path = template.replace("{day}", today().isoformat())
+        answer = browser.post(path, json={})
+        assert answer.status_code == 403, (path, answer.text)
+    assert database_rows(web_app) == before
     # Reading needs no header; the page's own token lets the change through.
     assert browser.get("/api/v1/history").json() == []
     assert someone.api("POST", "/api/v1/logs", json=body).status_code == 201

@@ -39,3 +39,30 @@ MIN_PLAN_AGE_YEARS = 10  # our reasoning (kept from profile.py): the plan is for
 
 # --- Time -------------------------------------------------------------------------------------
 LONGEST_SESSION_MINUTES = 24 * 60  # our reasoning: one logged session fits in one day
+# our choice: 6 seconds. Shorter is a slip of the keyboard, not a session, and a duration such as
+# 1e-300 min would turn every speed worked out from it into a number no one can read.
+SHORTEST_SESSION_MINUTES = 0.1
+
+# --- Recorded activities (imported files) ------------------------------------------------------
+# Watches and bike computers record at most one sample a second (Garmin's densest setting is
+# "every second"; "smart" recording writes fewer), so one sample a second bounds every stream.
+# our choice: a week. The longest single-stage races (Tor des Géants, 150 h limit) fit.
+LONGEST_ACTIVITY_S = 7 * 24 * 3600
+MAX_SAMPLES = LONGEST_ACTIVITY_S  # one a second for the longest activity: 604,800 samples
+# our choice: a lap a minute for a week (10,080). A 24-hour track race lapped every 400 m is
+# about 700 laps; auto-lap every 100 m for a 100-mile race is about 1,600.
+MAX_LAPS = 10_000
+# our choice: a multisport file has one session per leg (a triathlon: 5 with transitions).
+MAX_SESSIONS = 100
+# our choice: 100 m/s (360 km/h), above the speed-skiing record (254.958 km/h, Origone 2016)
+# and anything done under one's own power or gravity: a total distance covered faster than this
+# over the activity's time is a damaged total, not a fast day.
+MAX_RECORDED_SPEED_M_S = 100.0
+# our choice: 100,000 kcal, ten days at the ~10,000 kcal a day of the hardest Tour de France
+# stages (Saris 1989); a device's own estimate above it is a damaged field.
+MAX_DEVICE_KCAL = 100_000.0
+# The moments a recorded time may name (Unix seconds, UTC). Our choice: from 1970-01-01, since
+# earlier is a clock never set (and year 0 is not a date at all), to the last moment a FIT
+# timestamp can hold (uint32 seconds from 1989-12-31: 2126-02-06T06:28:15Z).
+EARLIEST_RECORDED_UNIX_S = 0
+LATEST_RECORDED_UNIX_S = 631_065_600 + 0xFFFF_FFFF

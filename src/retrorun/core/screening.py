@@ -133,5 +133,6 @@ def check_plan_allowed(screening: Screening | None) -> None:
         answered = ", ".join(screening.yes_answers)
         raise NotReady(
             f"you answered yes to: {answered}. Check with your doctor before starting; "
-            "once a doctor has cleared you, run the command again with --cleared-by-doctor"
+            "once a doctor has cleared you, say so when you make the plan (--cleared-by-doctor, "
+            "or the doctor's clearance box on the plan page)"
         )

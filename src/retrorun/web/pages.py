@@ -249,6 +249,7 @@ async def profile_save(request: Request, user: User) -> Response:
             400,
             problem=str(error),
             form=values,
+            form_weekdays=weekdays,
             **views.profile_context(current),
         )
     if athletes.screening(user.scope, user.athlete) is None:
@@ -435,6 +436,20 @@ def history_page(request: Request, user: User) -> Response:
 def activity_page(request: Request, user: User, activity_id: int) -> Response:
     found = activities.activity(user.scope, user.athlete, activity_id)
     return page(request, "activity.html", title="Imported activity", activity=found)
+
+
+@router.post("/activities/{activity_id}/direction")
+def activity_direction(
+    request: Request,
+    user: User,
+    activity_id: int,
+    direction: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Mark an imported activity backward or forward: its energy is worked out again."""
+    auth.check_csrf(user, csrf_token)
+    activities.set_activity_direction(user.scope, user.athlete, activity_id, direction)
+    return _see(f"/activities/{activity_id}")
 
 
 @router.get("/import")

@@ -10,7 +10,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from retrorun.core.units import format_duration
+
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+TEMPLATES.env.filters["duration"] = format_duration
 
 NAVIGATION = (
     ("/today", "Today"),

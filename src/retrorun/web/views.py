@@ -199,8 +199,11 @@ def session_context(user: SignedIn, day: date) -> dict[str, Any]:
     units = athletes.profile(scope, athlete).units
     record = next((r for r in plans.planned_sessions(scope, athlete) if r.date == day), None)
     data = session_json(session, timeline, cost, units)
+    from retrorun.web.player import track_extension
+
     return {
         "title": session.workout.title,
+        "track_url": f"/sessions/{day.isoformat()}/cues.{track_extension()}",
         "session": session,
         "data": data,
         "record": record,
