@@ -1,10 +1,13 @@
 """The local owner's API: one person's retro running on one database, with no sign-in.
 
 A thin handle on the service layer (`retrorun.services`) for the CLI, scripts and tests that
-act as the owner of a database: it builds an App, makes sure the schema exists (a brand-new
-database is set up on first use, as `retrorun init` would), and calls the services for one
-athlete. Everything it does goes through the same permission-checked service calls as the web
-app; no rule lives here.
+act as the owner of a database: it builds an App, makes sure the schema exists, and calls the
+services for one athlete. Everything it does goes through the same permission-checked service
+calls as the web app; no rule lives here.
+
+`Retrorun(db)` sets up a brand-new database as `retrorun init` would: a script that names a
+database owns it. The CLI does not: it passes its own App, already checked, and only `init`,
+`db upgrade` and `serve` create a database there (`cli.context`).
 """
 
 from __future__ import annotations
@@ -23,14 +26,14 @@ from retrorun.core.screening import Screening
 from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Session, Setting
-from retrorun.errors import SchemaNotReady
+from retrorun.errors import RetrorunError
 from retrorun.importing import ImportResult
 from retrorun.services import activities, athletes, logs, plans
 from retrorun.services.access import Actor
 from retrorun.services.app import LOCAL_ATHLETE, App, Scope
 from retrorun.services.logs import LoggedSession
 from retrorun.store.activities import StoredActivity
-from retrorun.store.database import current_revision
+from retrorun.store.database import NoDatabase, current_revision
 
 DEFAULT_ATHLETE = LOCAL_ATHLETE
 
@@ -41,12 +44,17 @@ __all__ = ["DEFAULT_ATHLETE", "LoggedSession", "Retrorun", "prepare"]
 
 
 def prepare(app: App) -> None:
-    """Set up a brand-new database (no tables at all) as `init` does; refuse an older schema.
+    """Set up a brand-new database (no file, or no tables at all) as `init` does; refuse an
+    older schema.
 
     An existing database is never migrated behind the owner's back: `retrorun db upgrade` does
     that, and the error says so.
     """
-    if current_revision(app.engine) is None:
+    try:
+        new = current_revision(app.engine) is None
+    except NoDatabase:
+        new = True
+    if new:
         app.upgrade()
     app.check_schema()
 
@@ -64,11 +72,12 @@ class Retrorun:
     ) -> None:
         self.app = app or App(db)
         self._owns_app = app is None
-        try:
-            prepare(self.app)
-        except SchemaNotReady:
-            self.close()
-            raise
+        if self._owns_app:  # else the caller's App, checked by its owner (the CLI creates none)
+            try:
+                prepare(self.app)
+            except RetrorunError:
+                self.close()
+                raise
         self.actor = actor or self.app.named_athlete(athlete)
         self.scope: Scope = self.app.scope(self.actor)
         self.athlete_id = self.scope.own_athlete

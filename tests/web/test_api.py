@@ -341,11 +341,9 @@ def test_a_bad_direction_for_an_import_stores_nothing(web_app: App) -> None:
             data={"direction": "sideways"},
             headers={"Authorization": f"Bearer {secret}"},
         )
-    # Refused before any file is read: each file is listed as rejected, saying why.
-    assert answer.status_code == 201
-    assert [(row["status"], "sideways" in row["reason"]) for row in answer.json()] == [
-        ("rejected", True)
-    ]
+    # Refused before any file is read, with the reason.
+    assert answer.status_code == 400
+    assert "sideways" in answer.json()["error"]
     assert activities.activities(scope, athlete) == []
 
 

@@ -45,14 +45,16 @@ def service_app(ctx: typer.Context) -> App:
 
 
 def ready_app(ctx: typer.Context) -> App:
-    """The App on a database ready to use: a brand-new one is set up as `init` would."""
-    from retrorun.api import prepare
+    """The App on a database ready to use, which this never creates.
 
+    Only `init`, `db upgrade` and `serve` make a database: anywhere else a missing one is
+    refused, naming `retrorun init`, so a mistyped `--db typo.db` leaves no empty file behind.
+    """
     app = service_app(ctx)
     obj = _root_obj(ctx)
-    if not obj.get("prepared"):
-        prepare(app)
-        obj["prepared"] = True
+    if not obj.get("checked"):
+        app.check_schema()
+        obj["checked"] = True
     return app
 
 

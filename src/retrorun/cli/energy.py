@@ -78,10 +78,13 @@ def _profile_mass_kg(ctx: typer.Context) -> float | None:
     """
     from retrorun.cli.context import app_for
     from retrorun.errors import NotFound
+    from retrorun.store.database import NoDatabase
 
     try:
         profile = app_for(ctx).profile_or_none()
     except NotFound:  # --as a coach or an admin: no training record, so no profile either
+        return None
+    except NoDatabase:  # no database yet, so no profile: --mass-kg is what is missing
         return None
     return None if profile is None else profile.mass_kg
 

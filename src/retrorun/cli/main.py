@@ -2,15 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import io
+import os
+import sys
+from typing import Annotated, Any, NoReturn
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from retrorun.cli.output import fail
 from retrorun.errors import RetrorunError
 
+
+def _reader_gone() -> NoReturn:
+    """stdout's reader closed the pipe (`retrorun plan show | head -3`): it has read all it
+    wanted, so stop without a word and exit 0, as `cat` would be expected to.
+
+    stdout is pointed at /dev/null first, so that Python's own flush at exit does not meet the
+    closed pipe again and print "Exception ignored ... BrokenPipeError".
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (a test's buffer)
+        pass
+    raise SystemExit(0)
+
+
+class RetrorunGroup(TyperGroup):
+    """The root command: a closed pipe ends any command quietly.
+
+    Click turns a broken pipe into exit status 1 before `run` could see it, so it is caught
+    here, around every command.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _reader_gone()
+
+
 app = typer.Typer(
     name="retrorun",
+    cls=RetrorunGroup,
     help="Backward (retro) running: screening, a safe plan, guided sessions, logs and energy.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -102,6 +139,9 @@ def run() -> None:
     """Entry point: turn every user-facing error (ours or a bad option) into one line."""
     try:
         code = app(prog_name="retrorun", standalone_mode=False)
+        sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
+    except BrokenPipeError:
+        _reader_gone()
     except RetrorunError as error:
         fail(str(error))
     except typer.TyperException as error:  # a bad option or value, from Typer's parser

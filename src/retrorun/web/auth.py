@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request, Response
 
 from retrorun.errors import NotFound
-from retrorun.services import tokens
+from retrorun.services import clock, tokens
 from retrorun.services.access import Actor
 from retrorun.services.app import App, Scope
 
@@ -39,7 +39,9 @@ class SignedIn:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The same clock as the CLI's (RETRORUN_TODAY fixes it), so a reset link made at the CLI
+    and checked by the web agree on when it expires."""
+    return clock.now()
 
 
 def service_app(request: Request) -> App:

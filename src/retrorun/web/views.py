@@ -298,6 +298,8 @@ def history_context(user: SignedIn) -> dict[str, Any]:
 def import_uploads(
     user: SignedIn, files: Sequence[UploadFile], direction: str | None
 ) -> list[ImportResult]:
+    if direction not in (None, "backward", "forward"):
+        raise InvalidInput(f"direction must be backward or forward (got {direction!r})")
     results: list[ImportResult] = []
     for upload in files:
         name = upload.filename or "upload"
