@@ -59,9 +59,18 @@ READS: dict[str, Call] = {
     "session_cost": lambda s, a, w: plans.session_cost(
         s, a, plans.plan(w.scope("athlete"), w.athlete).sessions[0]
     ),
+    "session_costs": lambda s, a, w: plans.session_costs(
+        s, a, plans.plan(w.scope("athlete"), w.athlete).sessions[:3]
+    ),
+    "session_record": lambda s, a, w: plans.session_record(s, a, date(2026, 12, 9)),
+    "plan_week": lambda s, a, w: plans.plan_week(s, a, None, TODAY),
+    "sessions_with_timelines": lambda s, a, w: plans.sessions_with_timelines(s, a),
     "planned_sessions": lambda s, a, w: plans.planned_sessions(s, a),
     "session_versions": lambda s, a, w: plans.session_versions(s, a, _session_id(w)),
     "history": lambda s, a, w: logs.history(s, a),
+    "done_days": lambda s, a, w: logs.done_days(s, a, TODAY - timedelta(days=30), TODAY),
+    "recent_history": lambda s, a, w: logs.recent_history(s, a, TODAY),
+    "history_between": lambda s, a, w: logs.history_between(s, a, TODAY, TODAY),
     "activities": lambda s, a, w: activities.activities(s, a),
     "activity": lambda s, a, w: activities.activity(s, a, _activity_id(w)),
     "has_calendar_feed": lambda s, a, w: tokens.has_calendar_feed(s, a),

@@ -6,6 +6,7 @@ the key, plus display units where a person reads them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -153,21 +154,25 @@ def plan_to_dict(plan: Plan, units: Units = Units.METRIC) -> dict[str, Any]:
     }
 
 
+def week_from_dict(week: dict[str, Any], sessions: Sequence[Session]) -> Week:
+    """One week of a stored plan summary, with its sessions."""
+    return Week(
+        number=week["number"],
+        start=date.fromisoformat(week["start"]),
+        phase=Phase(week["phase"]),
+        easier=week["easier"],
+        safe_setting_only=week["safe_setting_only"],
+        backward_minutes=week["backward_minutes"],
+        sessions=tuple(sessions),
+    )
+
+
 def plan_from_parts(summary: dict[str, Any], sessions: list[Session]) -> Plan:
     """Rebuild a plan from its stored summary and its stored sessions."""
-    weeks = []
-    for week in summary["weeks"]:
-        weeks.append(
-            Week(
-                number=week["number"],
-                start=date.fromisoformat(week["start"]),
-                phase=Phase(week["phase"]),
-                easier=week["easier"],
-                safe_setting_only=week["safe_setting_only"],
-                backward_minutes=week["backward_minutes"],
-                sessions=tuple(s for s in sessions if s.week == week["number"]),
-            )
-        )
+    by_week: dict[int, list[Session]] = {}
+    for session in sessions:
+        by_week.setdefault(session.week, []).append(session)
+    weeks = [week_from_dict(week, by_week.get(week["number"], [])) for week in summary["weeks"]]
     return Plan(
         start=date.fromisoformat(summary["start"]),
         goal=Goal(summary["goal"]),

@@ -7,7 +7,7 @@ A log and the imported activity of the same session are one completed session: t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
@@ -19,6 +19,7 @@ from retrorun.services.access import Access
 from retrorun.services.app import Scope
 from retrorun.store import activities as stored_activities
 from retrorun.store import repository
+from retrorun.store.activities import StoredActivity
 from retrorun.store.models import LogRow
 
 
@@ -101,6 +102,40 @@ def complete_log(
 def history(scope: Scope, athlete: int) -> list[LoggedSession]:
     with scope.access(athlete) as db:
         return [_logged(row) for row in repository.log_rows(db, athlete)]
+
+
+def done_days(scope: Scope, athlete: int, first: date, last: date) -> set[date]:
+    """The days from `first` to `last` with something logged or imported."""
+    with scope.access(athlete) as db:
+        return repository.done_days(db, athlete, first, last)
+
+
+@dataclass(frozen=True)
+class RecentHistory:
+    """What a person did in the last weeks, as a page shows it, and how much there is in all."""
+
+    first: date  # the Monday the window starts on
+    logged: list[LoggedSession]
+    imported: list[StoredActivity]  # in the window, and those linked to its logs (no laps)
+    total: int  # completed sessions of all time (a log and its linked import count once)
+
+
+def recent_history(scope: Scope, athlete: int, today: date, weeks: int = 26) -> RecentHistory:
+    """The last `weeks` weeks up to today: a page costs the same after five years as after
+    five weeks."""
+    return history_between(
+        scope, athlete, today - timedelta(days=today.weekday(), weeks=weeks - 1), today
+    )
+
+
+def history_between(scope: Scope, athlete: int, first: date, last: date) -> RecentHistory:
+    """What was done from `first` to `last`, read with queries bounded by those days."""
+    with scope.access(athlete) as db:
+        rows = repository.log_rows_between(db, athlete, first, last)
+        linked = [row.activity_id for row in rows if row.activity_id is not None]
+        imported = repository.activities_between(db, athlete, first, last, also=linked)
+        total = repository.completed_count(db, athlete)
+    return RecentHistory(first, [_logged(row) for row in rows], imported, total)
 
 
 def link_log(db: DbSession, athlete: int, row: LogRow) -> None:

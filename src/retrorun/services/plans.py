@@ -8,16 +8,18 @@ laps map to the steps that were really planned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy.orm import Session as DbSession
 
-from retrorun.core.plan import Plan, make_plan, with_backward_setting
+from retrorun.core.plan import Plan, Week, make_plan, with_backward_setting
 from retrorun.core.serialize import (
     timeline_from_stored,
     timeline_to_list,
+    week_from_dict,
     workout_from_dict,
     workout_to_dict,
 )
@@ -109,18 +111,90 @@ def session(scope: Scope, athlete: int, day: date) -> tuple[Session, Timeline]:
         plan_row = repository.active_plan_row(db, athlete)
         if plan_row is None:
             raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
-        rows = [
-            r for r in repository.planned_session_rows(db, plan_row.id) if r.status == "planned"
-        ]
-    row = next((r for r in rows if r.date == day), None)
-    if row is None:
-        upcoming = [r.date for r in rows if r.date > day]
-        hint = f"; the next one is on {upcoming[0].isoformat()}" if upcoming else ""
-        raise NotFound(f"no session planned on {day.isoformat()}{hint}")
+        rows = repository.planned_session_rows(db, plan_row.id, day=day, with_timelines=True)
+        row = next((r for r in rows if r.status == "planned"), None)
+        if row is None:
+            upcoming = repository.next_planned_day(db, plan_row.id, day)
+            hint = f"; the next one is on {upcoming.isoformat()}" if upcoming else ""
+            raise NotFound(f"no session planned on {day.isoformat()}{hint}")
     workout = workout_from_dict(row.workout)
     return Session(row.date, row.week, workout), timeline_from_stored(
         row.timeline, workout, imperial
     )
+
+
+def sessions_with_timelines(scope: Scope, athlete: int) -> list[tuple[Session, Timeline]]:
+    """Every planned session of the active plan with its stored timeline, in one query (for a
+    calendar of the whole plan)."""
+    imperial = _imperial(scope, athlete)
+    with scope.access(athlete) as db:
+        plan_row = repository.active_plan_row(db, athlete)
+        if plan_row is None:
+            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        rows = repository.planned_session_rows(db, plan_row.id, with_timelines=True)
+    found = []
+    for row in rows:
+        if row.status == "planned":
+            workout = workout_from_dict(row.workout)
+            timeline = timeline_from_stored(row.timeline, workout, imperial)
+            found.append((Session(row.date, row.week, workout), timeline))
+    return found
+
+
+def session_record(scope: Scope, athlete: int, day: date) -> PlannedSession | None:
+    """The record of the active plan's session on a day (planned or skipped), if any."""
+    with scope.access(athlete) as db:
+        plan_row = repository.active_plan_row(db, athlete)
+        if plan_row is None:
+            return None
+        rows = repository.planned_session_rows(db, plan_row.id, day=day)
+        return _record(rows[-1]) if rows else None
+
+
+@dataclass(frozen=True)
+class PlanWeek:
+    """One week of the active plan, as a page shows it: a week, not the whole program."""
+
+    start: date
+    goal: str
+    notes: tuple[str, ...]
+    week_count: int
+    week: Week  # the planned (not skipped) sessions, with the week's backward minutes
+    records: list[PlannedSession]  # every session of the week, skipped ones included
+
+
+def plan_week(scope: Scope, athlete: int, week: int | None, today: date) -> PlanWeek:
+    """A week of the active plan (by default the one `today` falls in), read with one query
+    for its sessions whatever the plan's length."""
+    with scope.access(athlete) as db:
+        plan_row = repository.active_plan_row(db, athlete)
+        if plan_row is None:
+            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        weeks = plan_row.summary["weeks"]
+        number = min(max(week or _week_number(weeks, today), 1), len(weeks))
+        rows = repository.planned_session_rows(db, plan_row.id, week=number)
+    records = [_record(row) for row in rows]
+    sessions = [Session(r.date, r.week, r.workout) for r in records if r.status == "planned"]
+    backward_s = sum(s.workout.backward_s for s in sessions)
+    shown = week_from_dict({**weeks[number - 1], "backward_minutes": backward_s / 60}, sessions)
+    summary = plan_row.summary
+    return PlanWeek(
+        start=date.fromisoformat(summary["start"]),
+        goal=summary["goal"],
+        notes=tuple(summary["notes"]),
+        week_count=len(weeks),
+        week=shown,
+        records=records,
+    )
+
+
+def _week_number(weeks: list[dict[str, Any]], today: date) -> int:
+    """The week `today` falls in: the first before the plan starts, the last after it ends."""
+    number = 1
+    for week in weeks:
+        if date.fromisoformat(week["start"]) <= today:
+            number = int(week["number"])
+    return number
 
 
 def session_cost(scope: Scope, athlete: int, planned: Session) -> SessionCost:
@@ -128,11 +202,23 @@ def session_cost(scope: Scope, athlete: int, planned: Session) -> SessionCost:
 
     Practice counts the backward sessions completed before the session's day, each once.
     """
+    return session_costs(scope, athlete, [planned])[0]
+
+
+def session_costs(scope: Scope, athlete: int, planned: Sequence[Session]) -> list[SessionCost]:
+    """The estimates of several sessions (a week of the plan) in one transaction."""
     profile = athletes.profile(scope, athlete)
-    day_start = datetime.combine(planned.date, time.min, tzinfo=UTC)
     with scope.access(athlete) as db:
-        practised = stored_activities.backward_sessions_before(db, athlete, day_start)
-    return estimate_cost(planned.workout, profile.mass_kg, practised)
+        practised = [
+            stored_activities.backward_sessions_before(
+                db, athlete, datetime.combine(s.date, time.min, tzinfo=UTC)
+            )
+            for s in planned
+        ]
+    return [
+        estimate_cost(s.workout, profile.mass_kg, count)
+        for s, count in zip(planned, practised, strict=True)
+    ]
 
 
 def planned_sessions(scope: Scope, athlete: int) -> list[PlannedSession]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.orm import defer
 
 from retrorun.core.log import LogEntry
 from retrorun.core.plan import RULES_VERSION, Plan
@@ -21,6 +23,7 @@ from retrorun.core.serialize import (
 )
 from retrorun.core.workout import Direction, Mode, Session, Setting
 from retrorun.store.models import (
+    ActivityRow,
     AthleteRow,
     LogRow,
     PlannedSessionRow,
@@ -29,6 +32,9 @@ from retrorun.store.models import (
     ScreeningRow,
     possible_id,
 )
+
+if TYPE_CHECKING:
+    from retrorun.store.activities import StoredActivity
 
 
 def _now() -> datetime:
@@ -179,15 +185,18 @@ def active_plan(db: DbSession, athlete: int) -> Plan | None:
         for r in planned_session_rows(db, row.id)
         if r.status == "planned"
     ]
-    return plan_from_parts(_with_week_totals(row.summary, sessions), sessions)
+    return plan_from_parts(with_week_totals(row.summary, sessions), sessions)
 
 
-def _with_week_totals(summary: dict[str, Any], sessions: list[Session]) -> dict[str, Any]:
+def with_week_totals(summary: dict[str, Any], sessions: list[Session]) -> dict[str, Any]:
     """The stored summary with each week's backward minutes summed from its sessions now."""
-    weeks = []
-    for week in summary["weeks"]:
-        in_week = (s.workout.backward_s for s in sessions if s.week == week["number"])
-        weeks.append({**week, "backward_minutes": sum(in_week) / 60})
+    backward_s: dict[int, float] = {}
+    for session in sessions:
+        backward_s[session.week] = backward_s.get(session.week, 0.0) + session.workout.backward_s
+    weeks = [
+        {**week, "backward_minutes": backward_s.get(week["number"], 0.0) / 60}
+        for week in summary["weeks"]
+    ]
     return {**summary, "weeks": weeks}
 
 
@@ -196,9 +205,89 @@ def active_plan_row(db: DbSession, athlete: int) -> PlanRow | None:
     return db.scalars(query.order_by(PlanRow.id.desc())).first()
 
 
-def planned_session_rows(db: DbSession, plan_id: int) -> list[PlannedSessionRow]:
+def planned_session_rows(
+    db: DbSession,
+    plan_id: int,
+    *,
+    week: int | None = None,
+    day: date | None = None,
+    with_timelines: bool = False,
+) -> list[PlannedSessionRow]:
+    """A plan's sessions, oldest first; only one week's or one day's when asked.
+
+    The stored timelines (a few kB a session) are loaded only when asked for: a list or a week
+    needs the workouts, a session being played needs its timeline.
+    """
     query = select(PlannedSessionRow).where(PlannedSessionRow.plan_id == plan_id)
+    if week is not None:
+        query = query.where(PlannedSessionRow.week == week)
+    if day is not None:
+        query = query.where(PlannedSessionRow.date == day)
+    if not with_timelines:
+        query = query.options(defer(PlannedSessionRow.timeline))
     return list(db.scalars(query.order_by(PlannedSessionRow.date, PlannedSessionRow.id)).all())
+
+
+def next_planned_day(db: DbSession, plan_id: int, after: date) -> date | None:
+    """The first day after `after` with a session still planned."""
+    query = select(func.min(PlannedSessionRow.date)).where(
+        PlannedSessionRow.plan_id == plan_id,
+        PlannedSessionRow.date > after,
+        PlannedSessionRow.status == "planned",
+    )
+    found: date | None = db.scalar(query)
+    return found
+
+
+def log_rows_between(db: DbSession, athlete: int, first: date, last: date) -> list[LogRow]:
+    query = select(LogRow).where(
+        LogRow.athlete_id == athlete, LogRow.date >= first, LogRow.date <= last
+    )
+    return list(db.scalars(query.order_by(LogRow.date, LogRow.id)).all())
+
+
+def activities_between(
+    db: DbSession, athlete: int, first: date, last: date, also: Sequence[int] = ()
+) -> list[StoredActivity]:
+    """Imported activities started from `first` to `last` (UTC dates), and those with the ids in
+    `also`, oldest first, as summaries: no laps, no streams."""
+    from retrorun.store.activities import stored
+
+    in_window = (ActivityRow.start_date >= first) & (ActivityRow.start_date <= last)
+    query = (
+        select(ActivityRow)
+        .options(defer(ActivityRow.streams))
+        .where(ActivityRow.athlete_id == athlete, or_(in_window, ActivityRow.id.in_(list(also))))
+        .order_by(ActivityRow.start, ActivityRow.id)
+    )
+    return [stored(row, []) for row in db.scalars(query)]
+
+
+def completed_count(db: DbSession, athlete: int) -> int:
+    """Completed sessions of all time: every log, and every import no log is linked to."""
+    logs = db.scalar(select(func.count()).select_from(LogRow).where(LogRow.athlete_id == athlete))
+    linked = select(LogRow.activity_id).where(
+        LogRow.athlete_id == athlete, LogRow.activity_id.is_not(None)
+    )
+    alone = db.scalar(
+        select(func.count())
+        .select_from(ActivityRow)
+        .where(ActivityRow.athlete_id == athlete, ActivityRow.id.not_in(linked))
+    )
+    return int(logs or 0) + int(alone or 0)
+
+
+def done_days(db: DbSession, athlete: int, first: date, last: date) -> set[date]:
+    """Days from `first` to `last` with something logged or imported: two indexed queries."""
+    logged = select(LogRow.date).where(
+        LogRow.athlete_id == athlete, LogRow.date >= first, LogRow.date <= last
+    )
+    imported = select(ActivityRow.start_date).where(
+        ActivityRow.athlete_id == athlete,
+        ActivityRow.start_date >= first,
+        ActivityRow.start_date <= last,
+    )
+    return set(db.scalars(logged.distinct())) | set(db.scalars(imported.distinct()))
 
 
 def planned_session_row(db: DbSession, athlete: int, session_id: int) -> PlannedSessionRow | None:

@@ -7,6 +7,7 @@ built by the same functions in `services.schemas`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
@@ -82,8 +83,8 @@ def me(user: User) -> Document:
 
 
 @router.get("/profile")
-def profile(user: User) -> Document:
-    return schemas.profile_json(athletes.profile(user.scope, user.athlete))
+def profile(user: User) -> JSONResponse:
+    return _json(schemas.profile_json(athletes.profile(user.scope, user.athlete)))
 
 
 @router.get("/screening/questions")
@@ -108,20 +109,20 @@ def new_plan(user: User, body: PlanIn) -> Document:
 
 
 @router.get("/plan")
-def plan(user: User) -> Document:
-    return schemas.plan_json(plans.plan(user.scope, user.athlete), _units(user))
+def plan(user: User) -> JSONResponse:
+    return _json(schemas.plan_json(plans.plan(user.scope, user.athlete), _units(user)))
 
 
 @router.get("/sessions")
-def sessions(user: User) -> list[Document]:
-    return schemas.planned_sessions_json(plans.planned_sessions(user.scope, user.athlete))
+def sessions(user: User) -> JSONResponse:
+    return _json(schemas.planned_sessions_json(plans.planned_sessions(user.scope, user.athlete)))
 
 
 @router.get("/sessions/{day}")
-def session(user: User, day: str) -> Document:
+def session(user: User, day: str) -> JSONResponse:
     found, timeline = plans.session(user.scope, user.athlete, parse_date(day))
     cost = plans.session_cost(user.scope, user.athlete, found)
-    return schemas.session_json(found, timeline, cost, _units(user))
+    return _json(schemas.session_json(found, timeline, cost, _units(user)))
 
 
 @router.post("/logs", status_code=201)
@@ -144,10 +145,19 @@ def next_morning(user: User, day: str, body: NextMorning) -> Document:
 
 
 @router.get("/history")
-def history(user: User) -> list[Document]:
-    logged = logs.history(user.scope, user.athlete)
-    imported = activities.activities(user.scope, user.athlete)
-    return schemas.history_json(logged, imported, _units(user))
+def history(user: User, since: str | None = None, until: str | None = None) -> JSONResponse:
+    """Everything logged or imported, oldest first, as `retrorun history --json`; with `since`
+    and/or `until` (YYYY-MM-DD), only those days, read with a bounded query."""
+    if since is None and until is None:
+        logged = logs.history(user.scope, user.athlete)
+        imported = activities.activities(user.scope, user.athlete)
+    else:
+        first = parse_date(since, "since") if since else date(1970, 1, 1)
+        last = parse_date(until, "until") if until else today()
+        found = logs.history_between(user.scope, user.athlete, first, last)
+        logged = found.logged
+        imported = [a for a in found.imported if first <= a.start_date <= last]
+    return _json(schemas.history_json(logged, imported, _units(user)))
 
 
 @router.post("/imports", status_code=201)
@@ -161,16 +171,18 @@ def import_files(
 
 
 @router.get("/activities")
-def activity_list(user: User) -> list[Document]:
+def activity_list(user: User) -> JSONResponse:
     found = activities.activities(user.scope, user.athlete)
-    return schemas.activities_document(found, _units(user))
+    return _json(schemas.activities_document(found, _units(user)))
 
 
 @router.get("/activities/{activity_id}")
-def activity(user: User, activity_id: int) -> Document:
+def activity(user: User, activity_id: int) -> JSONResponse:
     found = activities.activity(user.scope, user.athlete, activity_id)
-    return schemas.activity_document(found, _units(user), laps=True)
+    return _json(schemas.activity_document(found, _units(user), laps=True))
 
 
-def json_error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _json(document: Any, status: int = 200) -> JSONResponse:
+    """The document as built (and checked) by `services.schemas`, sent as it is: FastAPI would
+    otherwise validate and serialise it a second time."""
+    return JSONResponse(document, status_code=status)

@@ -7,7 +7,7 @@ decides a training rule: the services and the core do.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from retrorun.core.log import LogEntry
 from retrorun.core.profile import WEEKDAY_NAMES, Experience, Goal, Profile, ProfileChange, Units
 from retrorun.core.units import format_duration, parse_date
-from retrorun.core.workout import Direction, Mode, Setting
+from retrorun.core.workout import Direction, Mode, Session, Setting
 from retrorun.errors import InvalidInput, NotReady
 from retrorun.importing import ImportResult
 from retrorun.services import accounts, activities, athletes, logs, plans, tokens
@@ -113,64 +113,50 @@ def profile_context(current: Profile | None) -> dict[str, Any]:
 
 
 def plan_context(user: SignedIn, week: int | None) -> dict[str, Any]:
-    """The plan week by week, with each session's status; or the form for a first plan."""
+    """One week of the plan with each session's status; or the form for a first plan.
+
+    Everything read is bounded by the week, so the page costs the same in a plan's first week
+    as after five years of training.
+    """
     scope, athlete = user.scope, user.athlete
     screening = athletes.screening(scope, athlete)
+    now_day = today()
     base: dict[str, Any] = {
         "screening": screening,
-        "start_default": today().isoformat(),
+        "start_default": now_day.isoformat(),
         "plan": None,
     }
     try:
-        plan = plans.plan(scope, athlete)
+        shown = plans.plan_week(scope, athlete, week, now_day)
     except NotReady:
         return base
-    records = plans.planned_sessions(scope, athlete)
-    done = done_days(scope, athlete)
-    now_day = today()
-    current = week or _week_of(plan.weeks, now_day)
-    current = min(max(current, 1), len(plan.weeks))
-    shown = plan.weeks[current - 1]
-    by_date = {r.date: r for r in records}
-    rows = []
-    for session in shown.sessions:
-        record = by_date.get(session.date)
-        rows.append(_session_row(scope, athlete, session, record, done, now_day))
-    extra = [
-        r for r in records if r.week == current and r.date not in {s.date for s in shown.sessions}
-    ]
-    for record in extra:
-        rows.append({"record": record, "status": record.status, "session": None, "kcal": None})
-    rows.sort(key=lambda row: row["record"].date if row["record"] else row["session"].date)
+    monday = shown.week.start
+    done = logs.done_days(scope, athlete, monday, monday + timedelta(days=6))
+    rows: list[dict[str, Any]] = []
+    for record in sorted(shown.records, key=lambda r: r.date):
+        status = day_status(record.status, record.date, now_day, done)
+        session = Session(record.date, record.week, record.workout)
+        rows.append(
+            {
+                "record": record,
+                "session": session if record.status == "planned" else None,
+                "status": status,
+                "kcal": None,
+                "duration": format_duration(record.workout.duration_s),
+            }
+        )
+    planned = [row for row in rows if row["status"] == "planned"]
+    costs = plans.session_costs(scope, athlete, [row["session"] for row in planned])
+    for row, cost in zip(planned, costs, strict=True):
+        row["kcal"] = round(cost.kcal)
     return {
         **base,
-        "plan": plan,
-        "week": shown,
-        "week_number": current,
-        "week_links": range(1, len(plan.weeks) + 1),
+        "plan": shown,
+        "week": shown.week,
+        "week_number": shown.week.number,
+        "week_links": range(1, shown.week_count + 1),
         "rows": rows,
         "has_feed": tokens.has_calendar_feed(scope, athlete),
-    }
-
-
-def _week_of(weeks: Sequence[Any], day: date) -> int:
-    for week in weeks:
-        if week.start <= day < week.start.fromordinal(week.start.toordinal() + 7):
-            return int(week.number)
-    return 1 if not weeks or day < weeks[0].start else len(weeks)
-
-
-def _session_row(
-    scope: Scope, athlete: int, session: Any, record: Any, done: set[date], now_day: date
-) -> dict[str, Any]:
-    status = day_status(record.status if record else "planned", session.date, now_day, done)
-    cost = plans.session_cost(scope, athlete, session) if status == "planned" else None
-    return {
-        "record": record,
-        "session": session,
-        "status": status,
-        "kcal": None if cost is None else round(cost.kcal),
-        "duration": format_duration(session.workout.duration_s),
     }
 
 
@@ -184,34 +170,25 @@ def day_status(stored: str, day: date, now_day: date, done: set[date]) -> str:
     return "missed" if day < now_day else "planned"
 
 
-def done_days(scope: Scope, athlete: int) -> set[date]:
-    days = {item.entry.date for item in logs.history(scope, athlete)}
-    days |= {a.start_date for a in activities.activities(scope, athlete)}
-    return days
-
-
 def session_context(user: SignedIn, day: date) -> dict[str, Any]:
     from retrorun.services.schemas import session_json
+    from retrorun.web.player import track_extension
 
     scope, athlete = user.scope, user.athlete
     session, timeline = plans.session(scope, athlete, day)
     cost = plans.session_cost(scope, athlete, session)
     units = athletes.profile(scope, athlete).units
-    record = next((r for r in plans.planned_sessions(scope, athlete) if r.date == day), None)
-    data = session_json(session, timeline, cost, units)
-    from retrorun.web.player import track_extension
-
+    record = plans.session_record(scope, athlete, day)
+    done = logs.done_days(scope, athlete, day, day)
     return {
         "title": session.workout.title,
         "track_url": f"/sessions/{day.isoformat()}/cues.{track_extension()}",
         "session": session,
-        "data": data,
+        "data": session_json(session, timeline, cost, units),
         "record": record,
         "cost": cost,
         "duration": format_duration(session.workout.duration_s),
-        "status": day_status(
-            record.status if record else "planned", day, today(), done_days(scope, athlete)
-        ),
+        "status": day_status(record.status if record else "planned", day, today(), done),
     }
 
 
@@ -220,11 +197,7 @@ def calendar_response(scope: Scope, athlete: int, inline: bool = False) -> Respo
 
     plan = plans.plan(scope, athlete)
     profile = athletes.profile(scope, athlete)
-    entries = [
-        CalendarSession(s, plans.session(scope, athlete, s.date)[1])
-        for s in plan.sessions
-        if _is_planned(scope, athlete, s.date)
-    ]
+    entries = [CalendarSession(s, t) for s, t in plans.sessions_with_timelines(scope, athlete)]
     data = plan_to_ics(
         entries,
         athlete=str(athlete),
@@ -240,18 +213,12 @@ def calendar_response(scope: Scope, athlete: int, inline: bool = False) -> Respo
     )
 
 
-def _is_planned(scope: Scope, athlete: int, day: date) -> bool:
-    try:
-        plans.session(scope, athlete, day)
-    except Exception:
-        return False
-    return True
-
-
 def log_context(user: SignedIn, values: Mapping[str, str]) -> dict[str, Any]:
+    """The log form, and the last sessions still waiting for their next-morning pain."""
+    recent = logs.recent_history(user.scope, user.athlete, today(), weeks=2)
     missing_morning = [
         item
-        for item in logs.history(user.scope, user.athlete)[-14:]
+        for item in recent.logged
         if item.entry.pain_next_morning is None and item.entry.date < today()
     ]
     return {
@@ -265,25 +232,26 @@ def log_context(user: SignedIn, values: Mapping[str, str]) -> dict[str, Any]:
 
 
 def history_context(user: SignedIn) -> dict[str, Any]:
+    """Half a year of weeks as charts, and its sessions newest first (the JSON API and the CLI
+    give everything)."""
     from retrorun.core.weekly import weeks
     from retrorun.services.weekly import weekly_done
     from retrorun.web import charts
 
-    scope, athlete = user.scope, user.athlete
-    logged = logs.history(scope, athlete)
-    imported = activities.activities(scope, athlete)
-    summary = weeks(weekly_done(logged, imported), last=today())
-    rows: list[dict[str, Any]] = []
-    linked = {item.activity_id for item in logged if item.activity_id is not None}
-    for item in logged:
-        rows.append({"day": item.entry.date, "log": item, "activity": None})
-    for found in imported:
-        if found.id not in linked:
-            rows.append({"day": found.start_date, "log": None, "activity": found})
+    recent = logs.recent_history(user.scope, user.athlete, today())
+    logged, imported = recent.logged, recent.imported
+    summary = weeks(weekly_done(logged, imported), first=recent.first, last=today())
     by_id = {a.id: a for a in imported}
-    for row in rows:
-        if row["log"] is not None and row["log"].activity_id is not None:
-            row["activity"] = by_id.get(row["log"].activity_id)
+    linked = {item.activity_id for item in logged if item.activity_id is not None}
+    rows: list[dict[str, Any]] = [
+        {"day": item.entry.date, "log": item, "activity": by_id.get(item.activity_id or -1)}
+        for item in logged
+    ]
+    rows += [
+        {"day": found.start_date, "log": None, "activity": found}
+        for found in imported
+        if found.id not in linked and found.start_date >= recent.first
+    ]
     rows.sort(key=lambda row: row["day"], reverse=True)
     return {
         "weeks": summary,
@@ -291,7 +259,7 @@ def history_context(user: SignedIn) -> dict[str, Any]:
         "pain_chart": charts.pain_load_chart(summary),
         "energy_chart": charts.energy_chart(summary),
         "rows": rows[:100],
-        "total_rows": len(rows),
+        "total_rows": recent.total,
     }
 
 
