@@ -68,6 +68,7 @@ TARGET_P95_MS = 50.0
 # The whole five-year history in one answer (about 2,000 items, 750 kB): measured and shown,
 # not held to the page target; a page or a script asks for a window (`?since=`).
 UNTARGETED = "(all five years: shown, no target)"
+WHOLE_PLAN = "(the whole 52-week plan: shown, no target)"
 WARM_UP_REQUESTS = 5
 PLAN_WEEKS = 52  # core.plan.MAX_WEEKS: the generator's longest plan
 FIRST_DAY = date(2021, 1, 4)  # a Monday: the first plan's first day
@@ -246,11 +247,21 @@ def routes(seeded: Seeded) -> list[tuple[str, str, bool]]:
         (f"GET /plan?week={seeded.middle_week}", f"/plan?week={seeded.middle_week}", False),
         (f"GET /sessions/{day}", f"/sessions/{day}", False),
         ("GET /history", "/history", False),
-        ("GET /api/v1/plan", "/api/v1/plan", True),
+        (
+            f"GET /api/v1/plan?week={seeded.middle_week}",
+            f"/api/v1/plan?week={seeded.middle_week}",
+            True,
+        ),
+        (f"GET /api/v1/plan {WHOLE_PLAN}", "/api/v1/plan", True),
         (f"GET /api/v1/sessions/{day}", f"/api/v1/sessions/{day}", True),
         (f"GET /api/v1/history?since={since}", f"/api/v1/history?since={since}", True),
         (f"GET /api/v1/history {UNTARGETED}", "/api/v1/history", True),
-        ("GET /api/v1/sessions", "/api/v1/sessions", True),
+        (
+            f"GET /api/v1/sessions?week={seeded.middle_week}",
+            f"/api/v1/sessions?week={seeded.middle_week}",
+            True,
+        ),
+        (f"GET /api/v1/sessions {WHOLE_PLAN}", "/api/v1/sessions", True),
     ]
 
 
@@ -329,6 +340,14 @@ def run(database: str, args: argparse.Namespace, watch_files: dict[date, bytes])
     return timings
 
 
+def targeted(route: str) -> bool:
+    """Pages and the API calls that read what a page shows are held to the target; the client's
+    overhead and the whole-record dumps are shown beside them."""
+    return (
+        not route.startswith("GET /healthz") and UNTARGETED not in route and WHOLE_PLAN not in route
+    )
+
+
 def print_table(database: str, timings: list[Timing]) -> None:
     width = max(len(t.route) for t in timings)
     print(
@@ -336,7 +355,7 @@ def print_table(database: str, timings: list[Timing]) -> None:
         f"  {'CPU p50':>7}"
     )
     for t in timings:
-        mark = "" if t.p95_ms < TARGET_P95_MS or UNTARGETED in t.route else "  MISSED"
+        mark = "" if t.p95_ms < TARGET_P95_MS or not targeted(t.route) else "  MISSED"
         print(
             f"{t.route:<{width}}  {t.p50_ms:7.1f}  {t.p95_ms:7.1f}  {t.max_ms:7.1f}"
             f"  {t.cpu_p50_ms:7.1f}{mark}"
@@ -359,8 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     missed: list[str] = []
     for database in databases:
         for t in run(database, args, watch_files):
-            targeted = not t.route.startswith("GET /healthz") and UNTARGETED not in t.route
-            if targeted and t.p95_ms >= TARGET_P95_MS:
+            if targeted(t.route) and t.p95_ms >= TARGET_P95_MS:
                 missed.append(f"{database} {t.route}: p95 {t.p95_ms:.1f} ms")
     if missed:
         print(f"target p95 < {TARGET_P95_MS:.0f} ms NOT met by:", file=sys.stderr)

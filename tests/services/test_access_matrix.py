@@ -64,6 +64,7 @@ READS: dict[str, Call] = {
     ),
     "session_record": lambda s, a, w: plans.session_record(s, a, date(2026, 12, 9)),
     "plan_week": lambda s, a, w: plans.plan_week(s, a, None, TODAY),
+    "plan_with_week": lambda s, a, w: plans.plan_with_week(s, a, 1),
     "sessions_with_timelines": lambda s, a, w: plans.sessions_with_timelines(s, a),
     "planned_sessions": lambda s, a, w: plans.planned_sessions(s, a),
     "session_versions": lambda s, a, w: plans.session_versions(s, a, _session_id(w)),

@@ -132,3 +132,39 @@ def test_backward_steps_moved_onto_a_treadmill_get_a_belt_speed(world: World) ->
     )
     backward = [s for s in on.workout.steps if s.is_backward]
     assert backward and all(s.speed_m_s for s in backward)
+
+
+def test_one_week_reads_agree_with_the_whole_plan(world: World) -> None:
+    """The page's week, the API's `?week=` and the whole plan show the same week, with a
+    skipped session left out of the totals and kept on record."""
+    owner = world.scope("athlete")
+    skipped = _upcoming(world)[0]
+    plans.skip_session(owner, world.athlete, skipped.id, "knee sore", TODAY)
+    whole = plans.plan(owner, world.athlete)
+    for week in whole.weeks:
+        one = plans.plan_with_week(owner, world.athlete, week.number)
+        assert [w.backward_minutes for w in one.weeks] == pytest.approx(
+            [w.backward_minutes for w in whole.weeks]
+        )
+        assert one.sessions == week.sessions
+        page = plans.plan_week(owner, world.athlete, week.number, TODAY)
+        assert page.week.sessions == week.sessions
+        assert page.week.backward_minutes == pytest.approx(week.backward_minutes)
+        records = plans.planned_sessions(owner, world.athlete, week.number)
+        assert [r.id for r in page.records] == [r.id for r in records]
+    assert skipped.id in {r.id for r in plans.planned_sessions(owner, world.athlete)}
+    with pytest.raises(InvalidInput, match="weeks 1–"):
+        plans.plan_with_week(owner, world.athlete, len(whole.weeks) + 1)
+
+
+def test_the_week_shown_by_default_is_the_one_today_falls_in(world: World) -> None:
+    owner = world.scope("athlete")
+    whole = plans.plan(owner, world.athlete)
+    for week in whole.weeks:
+        for offset in (0, 6):
+            day = week.start + timedelta(days=offset)
+            assert plans.plan_week(owner, world.athlete, None, day).week.number == week.number
+    before = whole.start - timedelta(days=30)
+    assert plans.plan_week(owner, world.athlete, None, before).week.number == 1
+    after = whole.weeks[-1].start + timedelta(days=60)
+    assert plans.plan_week(owner, world.athlete, None, after).week.number == len(whole.weeks)

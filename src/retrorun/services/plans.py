@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.plan import Plan, Week, make_plan, with_backward_setting
 from retrorun.core.serialize import (
+    plan_from_parts,
     timeline_from_stored,
     timeline_to_list,
     week_from_dict,
@@ -221,13 +222,40 @@ def session_costs(scope: Scope, athlete: int, planned: Sequence[Session]) -> lis
     ]
 
 
-def planned_sessions(scope: Scope, athlete: int) -> list[PlannedSession]:
-    """Every session of the active plan, skipped ones included, with where each came from."""
+def planned_sessions(scope: Scope, athlete: int, week: int | None = None) -> list[PlannedSession]:
+    """Every session of the active plan (or of one week), skipped ones included, with where
+    each came from."""
     with scope.access(athlete) as db:
         plan_row = repository.active_plan_row(db, athlete)
         if plan_row is None:
             raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
-        return [_record(row) for row in repository.planned_session_rows(db, plan_row.id)]
+        rows = repository.planned_session_rows(db, plan_row.id, week=week)
+        return [_record(row) for row in rows]
+
+
+def plan_with_week(scope: Scope, athlete: int, week: int) -> Plan:
+    """The active plan with every week's backward minutes but only week `week`'s sessions: what
+    a page or a script showing one week needs, read without parsing the whole program."""
+    with scope.access(athlete) as db:
+        plan_row = repository.active_plan_row(db, athlete)
+        if plan_row is None:
+            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        weeks = len(plan_row.summary["weeks"])
+        if not 1 <= week <= weeks:
+            raise InvalidInput(f"the plan has weeks 1–{weeks} (asked for week {week})")
+        totals = repository.week_backward_minutes(db, plan_row.id)
+        rows = repository.planned_session_rows(db, plan_row.id, week=week)
+        summary = plan_row.summary
+    sessions = [
+        Session(r.date, r.week, workout_from_dict(r.workout)) for r in rows if r.status == "planned"
+    ]
+    with_totals = {
+        **summary,
+        "weeks": [
+            {**w, "backward_minutes": totals.get(w["number"], 0.0)} for w in summary["weeks"]
+        ],
+    }
+    return plan_from_parts(with_totals, sessions)
 
 
 def session_versions(scope: Scope, athlete: int, session_id: int) -> list[SessionVersion]:

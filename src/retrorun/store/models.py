@@ -119,6 +119,11 @@ class PlanRow(Base):
 
 class PlannedSessionRow(Base):
     __tablename__ = "planned_sessions"
+    # A page reads one week or one day of a plan, never the whole of a long one.
+    __table_args__ = (
+        Index("ix_planned_sessions_plan_week", "plan_id", "week"),
+        Index("ix_planned_sessions_plan_date", "plan_id", "date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
@@ -172,6 +177,7 @@ class LogRow(Base):
     __tablename__ = "session_logs"
     __table_args__ = (
         UniqueConstraint("athlete_id", "client_ref", name="uq_session_logs_client_ref"),
+        Index("ix_session_logs_athlete_date", "athlete_id", "date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +221,7 @@ class ActivityRow(Base):
     __tablename__ = "activities"
     __table_args__ = (
         UniqueConstraint("athlete_id", "content_sha256", name="uq_activities_athlete_content"),
+        Index("ix_activities_athlete_start_date", "athlete_id", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

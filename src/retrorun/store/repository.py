@@ -228,6 +228,21 @@ def planned_session_rows(
     return list(db.scalars(query.order_by(PlannedSessionRow.date, PlannedSessionRow.id)).all())
 
 
+def week_backward_minutes(db: DbSession, plan_id: int) -> dict[int, float]:
+    """Each week's planned backward minutes, summed from the stored workouts' steps without
+    building the workouts (the same sum as `Workout.backward_s`)."""
+    query = select(PlannedSessionRow.week, PlannedSessionRow.workout).where(
+        PlannedSessionRow.plan_id == plan_id, PlannedSessionRow.status == "planned"
+    )
+    minutes: dict[int, float] = {}
+    for week, workout in db.execute(query):
+        backward = sum(
+            step["duration_s"] for step in workout["steps"] if step["direction"] == "backward"
+        )
+        minutes[week] = minutes.get(week, 0.0) + backward / 60
+    return minutes
+
+
 def next_planned_day(db: DbSession, plan_id: int, after: date) -> date | None:
     """The first day after `after` with a session still planned."""
     query = select(func.min(PlannedSessionRow.date)).where(

@@ -109,13 +109,21 @@ def new_plan(user: User, body: PlanIn) -> Document:
 
 
 @router.get("/plan")
-def plan(user: User) -> JSONResponse:
+def plan(user: User, week: int | None = None) -> JSONResponse:
+    """The plan as `retrorun plan show --json`; with `week`, every week's totals but only that
+    week's sessions."""
+    if week is not None:
+        return _json(
+            schemas.plan_json(plans.plan_with_week(user.scope, user.athlete, week), _units(user))
+        )
     return _json(schemas.plan_json(plans.plan(user.scope, user.athlete), _units(user)))
 
 
 @router.get("/sessions")
-def sessions(user: User) -> JSONResponse:
-    return _json(schemas.planned_sessions_json(plans.planned_sessions(user.scope, user.athlete)))
+def sessions(user: User, week: int | None = None) -> JSONResponse:
+    """Every planned session as `retrorun session list --json`; with `week`, that week's."""
+    found = plans.planned_sessions(user.scope, user.athlete, week)
+    return _json(schemas.planned_sessions_json(found))
 
 
 @router.get("/sessions/{day}")

@@ -49,9 +49,18 @@ def upgrade() -> None:
         batch.add_column(sa.Column("steadiness", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("client_ref", sa.String(length=64), nullable=True))
         batch.create_unique_constraint("uq_session_logs_client_ref", ["athlete_id", "client_ref"])
+    # Pages read a window (a week of a plan, half a year of history), not everything.
+    op.create_index("ix_session_logs_athlete_date", "session_logs", ["athlete_id", "date"])
+    op.create_index("ix_activities_athlete_start_date", "activities", ["athlete_id", "start_date"])
+    op.create_index("ix_planned_sessions_plan_week", "planned_sessions", ["plan_id", "week"])
+    op.create_index("ix_planned_sessions_plan_date", "planned_sessions", ["plan_id", "date"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_planned_sessions_plan_date", table_name="planned_sessions")
+    op.drop_index("ix_planned_sessions_plan_week", table_name="planned_sessions")
+    op.drop_index("ix_activities_athlete_start_date", table_name="activities")
+    op.drop_index("ix_session_logs_athlete_date", table_name="session_logs")
     with op.batch_alter_table("session_logs") as batch:
         batch.drop_constraint("uq_session_logs_client_ref", type_="unique")
         batch.drop_column("client_ref")
