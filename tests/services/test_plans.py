@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from retrorun.core.plan import RULES_VERSION
 from retrorun.core.serialize import timeline_to_list
-from retrorun.core.workout import Setting
+from retrorun.core.workout import Direction, Setting
 from retrorun.errors import InvalidInput
 from retrorun.services import plans
 from tests.services.conftest import TODAY, World
@@ -168,3 +168,39 @@ def test_the_week_shown_by_default_is_the_one_today_falls_in(world: World) -> No
     assert plans.plan_week(owner, world.athlete, None, before).week.number == 1
     after = whole.weeks[-1].start + timedelta(days=60)
     assert plans.plan_week(owner, world.athlete, None, after).week.number == len(whole.weeks)
+
+
+def test_a_week_of_costs_counts_practice_as_each_session_alone_would(
+    world: World, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Practice before each session, worked out once for a week, is each session's own count:
+    backward sessions done between them count, a forward one does not."""
+    from datetime import UTC, datetime, time
+
+    from retrorun.core.session_cost import session_cost as estimate_cost
+    from retrorun.services import athletes, logs
+    from retrorun.store import activities as stored
+    from tests.services.conftest import a_log
+
+    owner = world.scope("athlete")
+    days = [TODAY - timedelta(days=n) for n in (40, 37, 33, 30)]
+    # Backward on days 39, 35 and 33 before today; day 33 has a session of its own, which
+    # must not count what is done that same day.
+    for day in (TODAY - timedelta(days=n) for n in (39, 35, 33)):
+        logs.log(owner, world.athlete, a_log(day), TODAY, force=True)
+    logs.log(owner, world.athlete, a_log(TODAY - timedelta(days=36), Direction.FORWARD), TODAY)
+    template = plans.plan(owner, world.athlete).sessions[0]
+    week = [replace(template, date=day) for day in days]
+    mass = athletes.profile(owner, world.athlete).mass_kg
+    expected = []
+    counts = []
+    for session in week:
+        with world.app.transaction() as db:
+            practised = stored.backward_sessions_before(
+                db, world.athlete, datetime.combine(session.date, time.min, tzinfo=UTC)
+            )
+        counts.append(practised)
+        expected.append(estimate_cost(session.workout, mass, practised))
+    assert counts == [counts[0], counts[0] + 1, counts[0] + 2, counts[0] + 3]
+    assert plans.session_costs(owner, world.athlete, week) == expected
+    assert [plans.session_cost(owner, world.athlete, s) for s in week] == expected

@@ -207,18 +207,23 @@ def session_cost(scope: Scope, athlete: int, planned: Session) -> SessionCost:
 
 
 def session_costs(scope: Scope, athlete: int, planned: Sequence[Session]) -> list[SessionCost]:
-    """The estimates of several sessions (a week of the plan) in one transaction."""
+    """The estimates of several sessions (a week of the plan) in one transaction: practice is
+    counted once before the first of them, and the few sessions done in between are added."""
+    if not planned:
+        return []
     profile = athletes.profile(scope, athlete)
+    first = min(s.date for s in planned)
+    last = max(s.date for s in planned)
     with scope.access(athlete) as db:
-        practised = [
-            stored_activities.backward_sessions_before(
-                db, athlete, datetime.combine(s.date, time.min, tzinfo=UTC)
-            )
-            for s in planned
-        ]
+        before = stored_activities.backward_sessions_before(
+            db, athlete, datetime.combine(first, time.min, tzinfo=UTC)
+        )
+        between = repository.backward_days(db, athlete, first, last)
     return [
-        estimate_cost(s.workout, profile.mass_kg, count)
-        for s, count in zip(planned, practised, strict=True)
+        estimate_cost(
+            s.workout, profile.mass_kg, before + sum(1 for day in between if day < s.date)
+        )
+        for s in planned
     ]
 
 
@@ -388,6 +393,7 @@ def _change(
     if workout is not None:
         row.workout = workout_to_dict(workout)
         row.title = workout.title
+        row.backward_s = workout.backward_s
         row.timeline = timelines_for(workout)
     db.flush()
 

@@ -130,6 +130,9 @@ class PlannedSessionRow(Base):
     date: Mapped[date] = mapped_column(Date, index=True)
     week: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(200))
+    # The workout's planned backward seconds, kept beside it so week totals are a SUM, not a
+    # parse of every workout (always set with the workout).
+    backward_s: Mapped[int] = mapped_column(Integer, default=0)
     workout: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The exact cue timeline the session had (metric and imperial words), so that it never
     # changes when the rules change; NULL for sessions stored before timelines were kept.

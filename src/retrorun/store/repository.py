@@ -153,6 +153,7 @@ def save_plan(
             week=session.week,
             title=session.workout.title,
             workout=workout_to_dict(session.workout),
+            backward_s=session.workout.backward_s,
             timeline=timeline,
             status="planned",
             version=1,
@@ -229,18 +230,40 @@ def planned_session_rows(
 
 
 def week_backward_minutes(db: DbSession, plan_id: int) -> dict[int, float]:
-    """Each week's planned backward minutes, summed from the stored workouts' steps without
-    building the workouts (the same sum as `Workout.backward_s`)."""
-    query = select(PlannedSessionRow.week, PlannedSessionRow.workout).where(
-        PlannedSessionRow.plan_id == plan_id, PlannedSessionRow.status == "planned"
+    """Each week's planned backward minutes: one SUM over the stored sessions."""
+    query = (
+        select(PlannedSessionRow.week, func.sum(PlannedSessionRow.backward_s))
+        .where(PlannedSessionRow.plan_id == plan_id, PlannedSessionRow.status == "planned")
+        .group_by(PlannedSessionRow.week)
     )
-    minutes: dict[int, float] = {}
-    for week, workout in db.execute(query):
-        backward = sum(
-            step["duration_s"] for step in workout["steps"] if step["direction"] == "backward"
+    return {int(week): float(total or 0) / 60 for week, total in db.execute(query)}
+
+
+def backward_days(db: DbSession, athlete: int, first: date, last: date) -> list[date]:
+    """The day of each backward session completed from `first` to `last` (a log and its
+    linked import once: the rule of `store.activities.backward_sessions_before`)."""
+    logged = (
+        select(LogRow.date)
+        .outerjoin(ActivityRow, ActivityRow.id == LogRow.activity_id)
+        .where(
+            LogRow.athlete_id == athlete,
+            LogRow.date >= first,
+            LogRow.date <= last,
+            or_(LogRow.direction == "backward", ActivityRow.backward_s > 0),
         )
-        minutes[week] = minutes.get(week, 0.0) + backward / 60
-    return minutes
+    )
+    imported = (
+        select(ActivityRow.start_date)
+        .outerjoin(LogRow, LogRow.activity_id == ActivityRow.id)
+        .where(
+            ActivityRow.athlete_id == athlete,
+            ActivityRow.start_date >= first,
+            ActivityRow.start_date <= last,
+            ActivityRow.backward_s > 0,
+            LogRow.id.is_(None),
+        )
+    )
+    return [*db.scalars(logged), *db.scalars(imported)]
 
 
 def next_planned_day(db: DbSession, plan_id: int, after: date) -> date | None:

@@ -49,6 +49,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("steadiness", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("client_ref", sa.String(length=64), nullable=True))
         batch.create_unique_constraint("uq_session_logs_client_ref", ["athlete_id", "client_ref"])
+    with op.batch_alter_table("planned_sessions") as batch:
+        batch.add_column(sa.Column("backward_s", sa.Integer(), nullable=False, server_default="0"))
+    _fill_backward_seconds()
     # Pages read a window (a week of a plan, half a year of history), not everything.
     op.create_index("ix_session_logs_athlete_date", "session_logs", ["athlete_id", "date"])
     op.create_index("ix_activities_athlete_start_date", "activities", ["athlete_id", "start_date"])
@@ -56,7 +59,29 @@ def upgrade() -> None:
     op.create_index("ix_planned_sessions_plan_date", "planned_sessions", ["plan_id", "date"])
 
 
+def _fill_backward_seconds() -> None:
+    """Each stored workout's backward seconds, as `Workout.backward_s` sums them."""
+    bind = op.get_bind()
+    sessions = sa.table(
+        "planned_sessions",
+        sa.column("id", sa.Integer()),
+        sa.column("workout", sa.JSON()),
+        sa.column("backward_s", sa.Integer()),
+    )
+    for session_id, workout in bind.execute(sa.select(sessions.c.id, sessions.c.workout)):
+        seconds = sum(
+            step.get("duration_s") or 0
+            for step in workout["steps"]
+            if step["direction"] == "backward"
+        )
+        bind.execute(
+            sa.update(sessions).where(sessions.c.id == session_id).values(backward_s=seconds)
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("planned_sessions") as batch:
+        batch.drop_column("backward_s")
     op.drop_index("ix_planned_sessions_plan_date", table_name="planned_sessions")
     op.drop_index("ix_planned_sessions_plan_week", table_name="planned_sessions")
     op.drop_index("ix_activities_athlete_start_date", table_name="activities")
