@@ -565,6 +565,7 @@ def test_an_unexpected_failure_shows_a_request_id_and_no_stack_trace(
         raise RuntimeError("database password is hunter2")
 
     monkeypatch.setattr(logs, "history", crash)
+    monkeypatch.setattr(logs, "history_between", crash)
     with caplog.at_level(logging.ERROR, logger="retrorun.web"):
         answer = someone.client.get(path, headers={"X-Request-Id": "req-42"})
     assert answer.status_code == 500

@@ -73,6 +73,23 @@ def _row(app: App, token: str, kind: str, now: datetime) -> SecretTokenRow | Non
     return row if _active(row, kind, now) else None
 
 
+def token_actor(app: App, token: str, kind: str, now: datetime) -> tuple[Actor, str | None] | None:
+    """The user a live session or API token belongs to, and the session's CSRF token: one
+    query, since every request asks it."""
+    if not token or len(token) > 200:
+        return None
+    with app.transaction() as db:
+        found = db.execute(
+            select(SecretTokenRow, UserRow)
+            .join(UserRow, UserRow.id == SecretTokenRow.user_id)
+            .where(SecretTokenRow.token_sha256 == _hash(token))
+        ).first()
+    if found is None or not _active(found[0], kind, now):
+        return None
+    row, user = found
+    return Actor(user.id, Role(user.role), user.athlete_id, user.email), row.csrf_token
+
+
 # --- browser sessions ------------------------------------------------------------------------
 
 

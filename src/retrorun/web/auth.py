@@ -15,7 +15,6 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request, Response
 
-from retrorun.errors import NotFound
 from retrorun.services import clock, tokens
 from retrorun.services.access import Actor
 from retrorun.services.app import App, Scope
@@ -52,29 +51,21 @@ def service_app(request: Request) -> App:
 def signed_in(request: Request) -> SignedIn | None:
     """The session or token behind this request, looked up once per request."""
     if hasattr(request.state, "signed_in"):
-        found: SignedIn | None = request.state.signed_in
-        return found
+        known: SignedIn | None = request.state.signed_in
+        return known
     app = service_app(request)
     result: SignedIn | None = None
     bearer = request.headers.get("authorization", "")
     if bearer.lower().startswith("bearer "):
-        user_id = tokens.api_token_user(app, bearer[7:].strip(), now())
-        if user_id is not None:
-            result = _signed(app, user_id, None)
+        found = tokens.token_actor(app, bearer[7:].strip(), "api", now())
+        if found is not None:
+            result = SignedIn(found[0], None, app.scope(found[0]))
     elif cookie := request.cookies.get(COOKIE):
-        found_session = tokens.session_user(app, cookie, now())
-        if found_session is not None:
-            result = _signed(app, found_session[0], found_session[1])
+        found = tokens.token_actor(app, cookie, "session", now())
+        if found is not None and found[1] is not None:
+            result = SignedIn(found[0], found[1], app.scope(found[0]))
     request.state.signed_in = result
     return result
-
-
-def _signed(app: App, user_id: int, csrf: str | None) -> SignedIn | None:
-    try:
-        actor = app.actor(user_id)
-    except NotFound:
-        return None
-    return SignedIn(actor, csrf, app.scope(actor))
 
 
 def page_user(request: Request) -> SignedIn:
