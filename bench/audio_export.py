@@ -5,13 +5,16 @@
 The session is a real one: the plan generator's session with the most cues for a runner with
 40-minute sessions (a 16-week fitness plan, late walk-run weeks: about 66 cues). Each format is
 timed from the timeline to the file on disk: speech synthesis (espeak-ng, when installed),
-rendering, encoding and the atomic write. Target: under 10 s for each format on 2 cores.
+rendering, encoding and the atomic write. Target: under 10 s for each format on 2 cores; a
+format over it is named on stderr and the exit status is 1, so a slow encoder cannot pass
+unnoticed (issue 13: MP3 by lame took 60 s).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 import tempfile
 import time
 from datetime import date
@@ -22,6 +25,8 @@ from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS, Screening
 from retrorun.core.timeline import Timeline, build_timeline
 from retrorun.formats.audio import export_audio, find_speaker
+
+TARGET_S = 10.0  # for each format, on 2 cores
 
 
 def longest_session(minutes: int) -> Timeline:
@@ -40,6 +45,9 @@ def main() -> None:
     parser.add_argument("--minutes", type=int, default=40)
     parser.add_argument("--formats", default="wav,ogg,mp3")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--target-s", type=float, default=TARGET_S, help="fail when a format takes longer"
+    )
     args = parser.parse_args()
 
     timeline = longest_session(args.minutes)
@@ -56,16 +64,35 @@ def main() -> None:
                 "track_s": round(track.duration_s, 1),
                 "megabytes": round(path.stat().st_size / 1e6, 1),
             }
+    over = [
+        extension for extension, figures in results.items() if figures["seconds"] > args.target_s
+    ]
     if args.json:
         summary = {
             "session_s": timeline.duration_s,
             "cues": len(timeline.cues),
             "speech": speaker.name if speaker else None,
+            "target_s": args.target_s,
+            "over_target": over,
             "results": results,
         }
         print(json.dumps(summary, indent=2))
-        return
-    voice = f"words by {speaker.name}" if speaker else "chimes only (no espeak-ng)"
+    else:
+        _print_results(timeline, speaker.name if speaker else None, results)
+    for extension in over:
+        print(
+            f"audio export FAILED: .{extension} took {results[extension]['seconds']:.2f} s, "
+            f"over its {args.target_s:g} s target",
+            file=sys.stderr,
+        )
+    if over:
+        raise SystemExit(1)
+
+
+def _print_results(
+    timeline: Timeline, speech: str | None, results: dict[str, dict[str, float]]
+) -> None:
+    voice = f"words by {speech}" if speech else "chimes only (no espeak-ng)"
     print(
         f"audio export: a {timeline.duration_s / 60:g}-minute session, "
         f"{len(timeline.cues)} cues, {voice}"

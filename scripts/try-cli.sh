@@ -9,7 +9,10 @@ cd "$(dirname "$0")/.."
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e .
 
-export RETRORUN_DATABASE_URL="${RETRORUN_DATABASE_URL:-$PWD/demo/retrorun.db}"
+if [ -z "${RETRORUN_DATABASE_URL:-}" ]; then
+    mkdir -p demo  # retrorun makes no folder it was not asked to, except its own data folder
+    export RETRORUN_DATABASE_URL="$PWD/demo/retrorun.db"
+fi
 retrorun=.venv/bin/retrorun
 start=$(date -d "next monday" +%F 2>/dev/null || date +%F)
 

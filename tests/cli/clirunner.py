@@ -132,6 +132,13 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+def new_database(path: Path) -> Path:
+    """`retrorun init` on `path`, as a person starts: no other command creates a database."""
+    result = run(path, "init")
+    assert result.code == 0, result.err
+    return path
+
+
 def assert_one_line_error(result: Result, contains: str) -> None:
     assert result.code != 0, result.out
     assert "Traceback" not in result.err

@@ -26,6 +26,7 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     answers = folder / "answers.json"
     answers.write_text(json.dumps(dict.fromkeys(QUESTION_IDS, False)))
     for args in (
+        ["init"],
         PROFILE,
         ["screen", "--answers", str(answers)],
         ["plan", "new", "--start", "2026-12-01"],

@@ -14,7 +14,7 @@ import pytest
 import typer
 from garmin_fit_sdk import Decoder, Stream
 from ical.calendar_stream import IcsCalendarStream
-from tests.cli.clirunner import assert_one_line_error, run
+from tests.cli.clirunner import assert_one_line_error, new_database, run
 
 from retrorun.cli import export_watch
 from retrorun.cli.main import app
@@ -36,7 +36,7 @@ def planned_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "me.db"
     answers = folder / "answers.json"
     answers.write_text(json.dumps(dict.fromkeys(QUESTION_IDS, False)))
-    for args in (PROFILE, ["screen", "--answers", str(answers)]):
+    for args in (["init"], PROFILE, ["screen", "--answers", str(answers)]):
         assert run(db, *args).code == 0
     assert run(db, "plan", "new", "--start", "2026-12-01").code == 0
     return db
@@ -119,7 +119,8 @@ def test_bad_fit_exports_are_one_line_and_leave_no_file(
 
 def test_fit_before_any_plan_says_what_to_do(tmp_path: Path) -> None:
     out = tmp_path / "x.fit"
-    assert_one_line_error(run(tmp_path / "x.db", "export", "fit", "-o", str(out)), "plan new")
+    db = new_database(tmp_path / "x.db")
+    assert_one_line_error(run(db, "export", "fit", "-o", str(out)), "plan new")
     assert not out.exists()
 
 
@@ -166,6 +167,7 @@ def test_ics_speaks_the_profile_s_units(tmp_path: Path) -> None:
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps(dict.fromkeys(QUESTION_IDS, False)))
     for args in (
+        ["init"],
         [*PROFILE, "--units", "imperial"],
         ["screen", "--answers", str(answers)],
         ["plan", "new", "--start", "2026-12-01"],
@@ -200,7 +202,8 @@ def test_bad_ics_exports_are_one_line_and_leave_no_file(
 
 def test_ics_before_any_plan_says_what_to_do(tmp_path: Path) -> None:
     out = tmp_path / "plan.ics"
-    assert_one_line_error(run(tmp_path / "x.db", "export", "ics", "-o", str(out)), "plan new")
+    db = new_database(tmp_path / "x.db")
+    assert_one_line_error(run(db, "export", "ics", "-o", str(out)), "plan new")
     assert not out.exists()
 
 

@@ -207,6 +207,7 @@ def plan_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     answers.write_text(json.dumps(dict.fromkeys(QUESTION_IDS, False)))
     db = folder / "template.db"
     for args in (
+        ["init"],
         PROFILE,
         ["screen", "--answers", str(answers)],
         ["plan", "new", "--start", "2026-12-01"],

@@ -6,7 +6,7 @@ import gzip
 import zipfile
 from pathlib import Path
 
-from tests.cli.clirunner import assert_one_line_error, run
+from tests.cli.clirunner import assert_one_line_error, new_database, run
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 IMPORTED_KEYS = {
@@ -38,7 +38,7 @@ def _export(tmp_path: Path) -> Path:
 
 
 def test_import_json_reports_every_file_and_exits_1_on_a_rejection(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     result = run(db, "import", "--json", str(_export(tmp_path)), str(DATA / "run.gpx"))
     assert result.code == 1, result.err
     files = result.json()
@@ -66,7 +66,7 @@ def test_import_json_reports_every_file_and_exits_1_on_a_rejection(tmp_path: Pat
 
 
 def test_import_for_people_prints_a_summary_with_reasons(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     result = run(db, "import", "--direction", "backward", str(_export(tmp_path)))
     assert result.code == 1
     assert "Imported 2, already present 0, rejected 1." in result.out
@@ -77,7 +77,7 @@ def test_import_for_people_prints_a_summary_with_reasons(tmp_path: Path) -> None
 
 
 def test_mark_an_activity_backward_afterwards(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     (imported,) = run(db, "import", "--json", str(DATA / "test.tcx")).json()
     activity_id = str(imported["activity_id"])
     listed = run(db, "activity", "list", "--json").json()
@@ -94,7 +94,7 @@ def test_mark_an_activity_backward_afterwards(tmp_path: Path) -> None:
 
 
 def test_history_shows_logs_and_imports_with_their_source(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     run(db, "import", str(DATA / "run.gpx"))
     logged = run(
         db,
@@ -126,7 +126,7 @@ def test_history_shows_logs_and_imports_with_their_source(tmp_path: Path) -> Non
 
 
 def test_activity_errors_are_one_line(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     assert_one_line_error(
         run(db, "activity", "mark", "7", "--direction", "backward"), "no imported"
     )
@@ -152,6 +152,6 @@ def test_import_commands_have_help(tmp_path: Path) -> None:
 
 
 def test_import_without_a_profile_says_why_there_is_no_energy(tmp_path: Path) -> None:
-    result = run(tmp_path / "fresh.db", "import", str(DATA / "run.gpx"))
+    result = run(new_database(tmp_path / "fresh.db"), "import", str(DATA / "run.gpx"))
     assert result.code == 0, result.err
     assert "Energy not estimated: no profile" in " ".join(result.err.split())

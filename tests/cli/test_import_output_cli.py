@@ -12,7 +12,7 @@ import zipfile
 from importlib.metadata import version
 from pathlib import Path
 
-from tests.cli.clirunner import assert_one_line_error, run
+from tests.cli.clirunner import assert_one_line_error, new_database, run
 
 from retrorun.cli.imports import short_file_name
 from retrorun.core.energy import KEYTEL_MODEL_NAME
@@ -34,7 +34,7 @@ def _export_with_a_broken_file(tmp_path: Path) -> Path:
 
 
 def test_the_import_table_names_each_file(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     result = run(db, "import", str(DATA / "run.gpx"), str(_export_with_a_broken_file(tmp_path)))
     header = next(line for line in result.out.splitlines() if "start (UTC)" in line)
     assert [cell.strip() for cell in header.split("┃")][1:3] == ["id", "file"]
@@ -60,7 +60,8 @@ def test_a_long_file_name_keeps_its_start_and_its_extension() -> None:
 
 
 def test_rejections_and_energy_warnings_go_to_stderr(tmp_path: Path) -> None:
-    result = run(tmp_path / "me.db", "import", str(_export_with_a_broken_file(tmp_path)))
+    db = new_database(tmp_path / "me.db")
+    result = run(db, "import", str(_export_with_a_broken_file(tmp_path)))
     assert result.code == 1
     assert "Imported 1, already present 0, rejected 1." in result.out
     err = " ".join(result.err.split())
@@ -72,7 +73,7 @@ def test_rejections_and_energy_warnings_go_to_stderr(tmp_path: Path) -> None:
 
 
 def test_setting_sex_later_re_estimates_imported_activities_by_heart_rate(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     assert run(db, *PROFILE).code == 0
     (before,) = run(db, "import", "--json", str(DATA / "test.tcx")).json()  # heart rate
     shown = run(db, "activity", "show", str(before["activity_id"]), "--json").json()
@@ -80,7 +81,7 @@ def test_setting_sex_later_re_estimates_imported_activities_by_heart_rate(tmp_pa
     assert run(db, *PROFILE, "--sex", "female").code == 0
     after = run(db, "activity", "show", str(before["activity_id"]), "--json").json()
     assert after["energy_model"] == KEYTEL_MODEL_NAME and after["kcal"] != before["kcal"]
-    fresh = tmp_path / "fresh.db"  # the same file imported after the sex was given
+    fresh = new_database(tmp_path / "fresh.db")  # the same file, imported after the sex
     assert run(fresh, *PROFILE, "--sex", "female").code == 0
     (direct,) = run(fresh, "import", "--json", str(DATA / "test.tcx")).json()
     assert after["kcal"] == direct["kcal"]
@@ -90,7 +91,7 @@ def test_setting_sex_later_re_estimates_imported_activities_by_heart_rate(tmp_pa
 
 
 def test_imported_entries_have_id_and_date_like_history(tmp_path: Path) -> None:
-    db = tmp_path / "me.db"
+    db = new_database(tmp_path / "me.db")
     (imported,) = run(db, "import", "--json", str(DATA / "run.gpx")).json()
     assert imported["id"] == imported["activity_id"]
     assert imported["date"] == "2012-10-24" and imported["start"].startswith("2012-10-24")

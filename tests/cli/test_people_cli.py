@@ -41,6 +41,9 @@ def practice(tmp_path: Path) -> Path:
 
 def test_db_upgrade_and_status(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
+    assert_one_line_error(run(db, "db", "status", "--json"), "run `retrorun init`")
+    assert not db.exists()  # asking about a database does not make one
+    db.write_bytes(b"")  # an empty file is an empty SQLite database
     status = run(db, "db", "status", "--json").json()
     assert status["schema"] is None and status["up_to_date"] is False
     first = run(db, "db", "upgrade", "--json").json()

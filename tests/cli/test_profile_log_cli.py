@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from tests.cli.clirunner import assert_one_line_error, run
+from tests.cli.clirunner import assert_one_line_error, new_database, run
 
 from retrorun.cli import logbook
 from retrorun.cli.main import app
@@ -34,7 +34,7 @@ LOG_DAY = "2026-12-03"  # the day after WALK's date
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     """A database with a full first profile (every option given)."""
-    path = tmp_path / "me.db"
+    path = new_database(tmp_path / "me.db")
     result = run(path, *FIRST)
     assert result.code == 0 and "Profile saved" in result.out, result.err
     return path
@@ -73,7 +73,7 @@ def test_profile_set_with_nothing_new_says_so(db: Path) -> None:
 
 
 def test_a_first_profile_needs_mass_age_experience_and_goal(tmp_path: Path) -> None:
-    db = tmp_path / "new.db"
+    db = new_database(tmp_path / "new.db")
     result = run(db, "profile", "set", "--mass-kg", "68", "--experience", "regular-runner")
     assert_one_line_error(result, "missing --age, --goal")
     assert_one_line_error(run(db, "profile", "show"), "set your profile first")

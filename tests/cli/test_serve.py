@@ -149,7 +149,7 @@ def _sign_in(base_url: str, email: str, password: str, path: str = "/sign-in") -
 
 
 def test_serve_migrates_a_fresh_database_prints_its_address_and_answers(tmp_path: Path) -> None:
-    db = tmp_path / "fresh" / "retrorun.db"
+    db = tmp_path / "fresh.db"  # a folder named in --db must exist: serve makes none
     with serving(["--db", str(db)], [], tmp_path) as server:
         printed = server.wait_for_line(r"retrorun is at (http://\S+)")
         assert printed.group(1) == f"http://127.0.0.1:{server.port}/"

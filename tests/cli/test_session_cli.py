@@ -35,6 +35,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     answers.write_text(json.dumps(dict.fromkeys(QUESTION_IDS, False)))
     db = folder / "me.db"
     for args in (
+        ["init"],
         PROFILE,
         ["screen", "--answers", str(answers)],
         ["plan", "new", "--start", "2026-12-01"],

@@ -55,7 +55,7 @@ def test_every_rule_holds_on_every_generated_plan(data: st.DataObject) -> None:
     weeks = data.draw(plan_weeks)
     plan = _plan(profile, screening, start, weeks)
     check_length(plan, profile, weeks)
-    check_walk_first(plan, profile)
+    check_walk_first(plan, profile, screening)
     check_safe_settings_first(plan, profile)
     check_volume_growth(plan)
     check_session_shape(plan, profile)
@@ -70,11 +70,25 @@ def check_length(plan: Plan, profile: Profile, weeks: int | None) -> None:
     assert len(plan.weeks) == expected
 
 
-def check_walk_first(plan: Plan, profile: Profile) -> None:
-    """The first weeks are backward walking only: 2 at least, longer for non-runners and rehab."""
-    assert plan.walk_weeks >= MIN_WALK_WEEKS
-    if profile.experience is Experience.NON_RUNNER or profile.goal.is_rehab:
-        assert plan.walk_weeks >= MIN_WALK_WEEKS + 1
+# How many weeks are backward walking only, by running background (README, "The program").
+WALK_WEEKS_BY_EXPERIENCE = {
+    Experience.REGULAR: 2,
+    Experience.OCCASIONAL: 3,
+    Experience.NON_RUNNER: 4,
+}
+
+
+def check_walk_first(plan: Plan, profile: Profile, screening: Screening) -> None:
+    """The first weeks are backward walking only: exactly 2 for regular runners, 3 for
+    occasional runners, 4 for non-runners; one more for rehab (non-runners already walk
+    longest) and one more after a balance "yes"; at most 5, and never more than the plan."""
+    expected = WALK_WEEKS_BY_EXPERIENCE[profile.experience]
+    if profile.goal.is_rehab and profile.experience is not Experience.NON_RUNNER:
+        expected += 1
+    if screening.balance_concern:
+        expected += 1
+    assert plan.walk_weeks == min(expected, 5, len(plan.weeks)), (profile, screening)
+    assert plan.walk_weeks >= min(MIN_WALK_WEEKS, len(plan.weeks))
     for week in plan.weeks[: plan.walk_weeks]:
         for session in week.sessions:
             for step in session.workout.steps:

@@ -25,8 +25,9 @@ def test_building_the_app_touches_nothing(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     app = App(str(path))
     assert not path.exists()
-    with pytest.raises(SchemaNotReady, match="run `retrorun db upgrade`"):
+    with pytest.raises(SchemaNotReady, match=r"no database at .*: run `retrorun init`"):
         app.check_schema()
+    assert not path.exists()  # nor does checking it
     app.close()
 
 
@@ -64,13 +65,17 @@ def _cli(url: str, *args: str) -> subprocess.Popen[str]:
 
 
 def test_processes_starting_together_migrate_once(database: str) -> None:
-    """Four `db upgrade` and two first-use commands at the same moment on a new database."""
+    """Four `db upgrade` and two `init` at the same moment on a new database (only these two
+    create one: a read command before them is refused, tests/cli/test_database_option.py)."""
     started = [_cli(database, "db", "upgrade") for _ in range(4)]
-    started += [_cli(database, "history", "--json") for _ in range(2)]
+    started += [_cli(database, "init") for _ in range(2)]
     for process in started:
         _out, err = process.communicate(timeout=120)
         assert process.returncode == 0, err
         assert "Traceback" not in err
+    history = _cli(database, "history", "--json")
+    out, err = history.communicate(timeout=120)
+    assert (history.returncode, out.strip()) == (0, "[]"), err
     app = App(database)
     with app.engine.connect() as connection:
         versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()

@@ -14,6 +14,7 @@ from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput, NotFound, NotReady
+from retrorun.store.database import HEAD_REVISION, current_revision
 
 TODAY = date(2026, 12, 20)
 RUNNER = Profile(68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, True, True)
@@ -51,7 +52,10 @@ def test_migrations_create_every_table(database: str) -> None:
     tables = set(inspect(api.engine).get_table_names())
     assert {"athletes", "screenings", "plans", "planned_sessions", "session_logs"} <= tables
     assert "alembic_version" in tables
-    Retrorun(database)  # opening again is a no-op upgrade
+    again = Retrorun(database)  # opening again migrates nothing and makes no second record
+    assert current_revision(again.engine) == HEAD_REVISION
+    assert _row_count(again, "alembic_version") == 1
+    assert again.athlete_id == api.athlete_id and _row_count(again, "athletes") == 1
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:
@@ -166,8 +170,9 @@ def test_practice_logged_before_a_session_lowers_its_cost(database: str) -> None
     api = _ready(database)
     plan = api.new_plan(date(2026, 12, 1))
     later, first = plan.sessions[-1], plan.sessions[0]
-    novice = api.session_cost(later).kcal
+    assert first.date == GOOD_LOG.date  # the log below is on the first session's own day
+    novice_later, novice_first = api.session_cost(later).kcal, api.session_cost(first).kcal
     api.log(GOOD_LOG, TODAY)  # a backward walk on 2026-12-02
-    assert api.session_cost(later).kcal < novice
-    assert api.session_cost(first).kcal == api.session_cost(first).kcal  # same day: not counted
+    assert api.session_cost(later).kcal < novice_later
+    assert api.session_cost(first).kcal == novice_first  # same day: not practice before it
     assert api.timeline(later) == api.session(later.date)[1]

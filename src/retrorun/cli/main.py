@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import io
-import os
 import sys
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
-from retrorun.cli.output import fail
+from retrorun.cli.output import fail, reader_gone
 from retrorun.errors import RetrorunError
 
-
-def _reader_gone() -> NoReturn:
-    """stdout's reader closed the pipe (`retrorun plan show | head -3`): it has read all it
-    wanted, so stop without a word and exit 0, as `cat` would be expected to.
-
-    stdout is pointed at /dev/null first, so that Python's own flush at exit does not meet the
-    closed pipe again and print "Exception ignored ... BrokenPipeError".
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (a test's buffer)
-        pass
-    raise SystemExit(0)
+if TYPE_CHECKING:
+    from typer._click.core import Context as ClickContext  # Typer vendors Click
 
 
 class RetrorunGroup(TyperGroup):
@@ -38,11 +22,23 @@ class RetrorunGroup(TyperGroup):
     here, around every command.
     """
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: ClickContext | None = None,
+        **extra: Any,
+    ) -> ClickContext:
+        try:  # `retrorun --help` prints while its options are parsed
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            reader_gone()
+
+    def invoke(self, ctx: ClickContext) -> Any:
         try:
             return super().invoke(ctx)
         except BrokenPipeError:
-            _reader_gone()
+            reader_gone()
 
 
 app = typer.Typer(
@@ -141,7 +137,7 @@ def run() -> None:
         code = app(prog_name="retrorun", standalone_mode=False)
         sys.stdout.flush()  # output still buffered meets a closed pipe here, not at exit
     except BrokenPipeError:
-        _reader_gone()
+        reader_gone()
     except RetrorunError as error:
         fail(str(error))
     except typer.TyperException as error:  # a bad option or value, from Typer's parser

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -26,9 +28,7 @@ class LazyConsole:
     def rich(self) -> Console:
         """The Rich console itself, for Rich objects that want one (Live, Progress)."""
         if self._console is None:
-            from rich.console import Console
-
-            self._console = Console(stderr=self.stderr)
+            self._console = _quiet_on_broken_pipe(stderr=self.stderr)
         return self._console
 
     def reset(self) -> None:
@@ -38,6 +38,34 @@ class LazyConsole:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.rich, name)
+
+
+def _quiet_on_broken_pipe(stderr: bool) -> Console:
+    """A Rich console that ends quietly with 0 when its reader goes away (Rich's own exits 1)."""
+    from rich.console import Console
+
+    class QuietConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            reader_gone()
+
+    return QuietConsole(stderr=stderr)
+
+
+def reader_gone() -> NoReturn:
+    """stdout's reader closed the pipe (`retrorun plan show | head -3`): it has read all it
+    wanted, so stop without a word and exit 0.
+
+    stdout is pointed at /dev/null first, so that Python's own flush at exit does not meet the
+    closed pipe again and print "Exception ignored ... BrokenPipeError".
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (a test's buffer)
+        pass
+    raise SystemExit(0)
 
 
 console = LazyConsole()

@@ -59,8 +59,9 @@ UNKNOWN_SPORTS = frozenset({"generic", "other"})
 UNKNOWN_SPORT_NOTE = "sport unknown: taken as a walk or run"
 SPORT_WORDS = {"stand_up_paddleboarding": "stand-up paddling", "e_biking": "e-biking"}
 # Raise when the rules of the estimate change, so that stored estimates are worked out again
-# (`energy_inputs`). 2: no estimate for sports other than walking or running.
-ENERGY_RULES_VERSION = 2
+# (`energy_inputs`). 2: no estimate for sports other than walking or running. 3: backward
+# walking uphill fitted to Compendium 17325; `auto` held at the walk–run switch uphill.
+ENERGY_RULES_VERSION = 3
 
 
 class RecordedStreams(Protocol):

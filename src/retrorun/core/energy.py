@@ -12,13 +12,33 @@ Why this model, in short (SCIENCE.md section 2 has the sources):
   0.89 m/s and about 80 % above forward at 1.91 m/s.
 * **Backward running** = the forward ACSM running net (above-rest) cost × 1.35: Rasica 2020 found
   ~35 % more per distance at gradients 0–25 %; Cavagna 2011's "nearly 30 %" is a cross-check.
-* **Grade**: Rasica 2020 saw the same ~35 % extra at every gradient from 0 to 25 %, so lifting the
-  body backward costs ~35 % more than forward. We apply that factor to the ACSM uphill term for
-  backward walking as well as running (the only graded backward data; Chaloupka 1997 agrees in
-  direction, backward dearer at 0 and 5 %). Downhill there is no backward evidence, and the ACSM
-  equations are not validated downhill: the forward grade term is used unchanged for both
-  directions, and the net cost is never allowed below half the level net cost (our own stated
-  reasoning; the minimum downhill cost is about half of level, Minetti et al. 2002 [M]).
+* **Grade, running backward**: Rasica 2020 saw the same ~35 % extra at every gradient from 0 to
+  25 %, so the ACSM running grade term is × 1.35 backward.
+* **Grade, walking backward**: Chaloupka 1997 measured backward walking at 93.8 m/min on the
+  level and at 5 %, and the Compendium's two backward-walking codes are those bouts: 17320
+  (level) 6.0 MET and 17325 (5 % grade) 8.0 MET. The climb from one to the other, 7.0 ml/kg/min,
+  is 0.83 × the ACSM walking grade term (1.8·S·G = 8.44 there), so the backward walking grade
+  term is the ACSM one × 0.83, fitted to that one pair. Carrying Rasica's running factor (× 1.35)
+  over to walking, as this model once did, gave 9.3 MET at 5 %: 16 % above the measurement.
+  Hooper 2004 (5, 7.5 and 10 %) found backward walking 17–20 % dearer than forward (as % of
+  VO2max; their speed is not in the abstract); at 93.8 m/min this term gives 31, 23 and 18 %.
+  Beyond 10 % nothing is published for backward walking: the same term is carried on in
+  proportion, the plainest assumption, and the result is flagged. Backward has cost more than
+  forward at every grade measured (Chaloupka 1997, Hooper 2004), and a smaller climb term would
+  take slow, steep backward walking below forward: backward is never estimated below forward at
+  the same speed, grade and gait.
+* **Downhill** there is no backward evidence, and the ACSM equations are not validated downhill:
+  the forward grade term is used unchanged for both directions, and the net cost is never allowed
+  below half the level net cost (our own stated reasoning; the minimum downhill cost is about half
+  of level, Minetti et al. 2002 [M]).
+* **The walk–run switch** (`mode="auto"`): walking below the preferred transition speed, running
+  from it (Hreljac 2005 backward, ≈ 2.0 m/s forward). The ACSM running grade term is half the
+  walking one, so uphill the running estimate just past the switch can fall below the walking one
+  just before it (forward from an 11 % grade; backward from 29 % for a novice, down to 11 %
+  with practice), and going faster would cost less. In `auto`, running therefore never costs less
+  than walking at the switch speed on the same grade (our stated reasoning: a change of gait at a
+  steady effort is no saving); on the level it never binds, since running at the switch costs
+  more than walking (Hreljac 2005).
 * **Familiarisation**: study participants (and so Compendium 17320 and Rasica 2020) had at most a
   short lab familiarisation and no backward training; we take that as `backward_sessions_done = 0`.
   Practice multiplies the backward VO2 by 1 − 0.30·(1 − e^(−n/12)): Heath 2001's 12 sessions give
@@ -33,6 +53,7 @@ where a backward mover's slower pace makes the per-minute difference smaller.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass, replace
@@ -82,8 +103,16 @@ BACKWARD_WALK_QUADRATIC = (
     - WALK_HORIZONTAL * COMPENDIUM_BACKWARD_WALK_M_MIN
 ) / COMPENDIUM_BACKWARD_WALK_M_MIN**2
 BACKWARD_RUN_FACTOR = 1.35  # Rasica 2020: backward running ~35 % more per distance, 0–25 % grade
-BACKWARD_UPHILL_FACTOR = 1.35  # Rasica 2020: the same ~35 % held up to 25 %, so on the lift too
-BACKWARD_GRADE_STUDIED_MAX = 0.25  # Rasica 2020: gradients 0–25 %
+BACKWARD_RUN_UPHILL_FACTOR = 1.35  # Rasica 2020: the same ~35 % held up to 25 %, so on the lift too
+BACKWARD_RUN_GRADE_STUDIED_MAX = 0.25  # Rasica 2020: gradients 0–25 %
+COMPENDIUM_BACKWARD_UPHILL_GRADE = 0.05  # Compendium 2011 code 17325: 3.5 mph, 5 % grade
+COMPENDIUM_BACKWARD_UPHILL_MET = 8.0  # Compendium 2011 code 17325: 8.0 MET (Chaloupka 1997)
+# [I] chosen so that the climb from 17320 (6.0 MET) to 17325 (8.0 MET) at 93.8 m/min is
+# factor × 1.8·S·G: (8.0 − 6.0) × 3.5 / (1.8 × 93.8 × 0.05) = 0.829
+BACKWARD_WALK_UPHILL_FACTOR = (
+    (COMPENDIUM_BACKWARD_UPHILL_MET - COMPENDIUM_BACKWARD_WALK_MET) * ML_O2_PER_KG_MIN_PER_MET
+) / (WALK_VERTICAL * COMPENDIUM_BACKWARD_WALK_M_MIN * COMPENDIUM_BACKWARD_UPHILL_GRADE)
+BACKWARD_WALK_GRADE_STUDIED_MAX = 0.10  # Hooper 2004: backward walking at 5, 7.5 and 10 %
 BACKWARD_WALK_STUDIED_MIN_M_S = 0.89  # Myatt 1995, Clarkson 1997: treadmill 0.89–1.91 m/s
 BACKWARD_WALK_STUDIED_MAX_M_S = 1.91  # Myatt 1995, Clarkson 1997: treadmill 0.89–1.91 m/s
 BACKWARD_WALK_RUN_TRANSITION_M_S = 1.63  # Hreljac 2005: preferred transition 1.63 ± 0.11 m/s
@@ -307,13 +336,14 @@ def _vo2_from_speed(
     In-place NumPy steps (1,000,000 samples in well under 0.1 s); the algebra, per sample:
     forward  = 3.5 + floor(h·S, v·S·G), with (h, v) = (0.1, 1.8) walking, (0.2, 0.9) running;
     backward = max(practice × (3.5 + floor(level_b, vertical_b)), forward), where
-    level_b = 1.35·h·S running or h·S + k·S² walking, vertical_b = v·S·G, ×1.35 uphill.
+    level_b = 1.35·h·S running or h·S + k·S² walking, and vertical_b = v·S·G, uphill × 1.35
+    running or × 0.83 walking.
     """
     import numpy as np
 
-    level = np.where(running, RUN_HORIZONTAL, WALK_HORIZONTAL)
+    level = _either(running, RUN_HORIZONTAL, WALK_HORIZONTAL)
     level *= speed_m_min
-    vertical = np.where(running, RUN_VERTICAL, WALK_VERTICAL)
+    vertical = _either(running, RUN_VERTICAL, WALK_VERTICAL)
     vertical *= speed_m_min
     vertical *= grade
     forward = _gross_with_downhill_floor(level, vertical)
@@ -323,14 +353,25 @@ def _vo2_from_speed(
     level_backward *= BACKWARD_WALK_QUADRATIC  # walking: the convex extra k·S² ...
     np.multiply(level, BACKWARD_RUN_FACTOR - 1.0, out=level_backward, where=running)  # run: +35 %
     level_backward += level  # ... on top of the forward level cost
-    vertical_backward = np.maximum(vertical, 0.0)  # the climb costs 35 % more; downhill as forward
-    vertical_backward *= BACKWARD_UPHILL_FACTOR - 1.0
+    uphill_extra = _either(
+        running, BACKWARD_RUN_UPHILL_FACTOR - 1.0, BACKWARD_WALK_UPHILL_FACTOR - 1.0
+    )
+    vertical_backward = np.maximum(vertical, 0.0)  # the climb's own factor; downhill as forward
+    vertical_backward *= uphill_extra
     vertical_backward += vertical
     backward_vo2 = _gross_with_downhill_floor(level_backward, vertical_backward)
-    if practice != 1.0:
-        backward_vo2 *= practice
-        np.maximum(backward_vo2, forward, out=backward_vo2)  # practice never goes below forward
+    backward_vo2 *= practice
+    np.maximum(backward_vo2, forward, out=backward_vo2)  # never below forward
     return np.where(backward, backward_vo2, forward)
+
+
+def _either(choice: BoolArray, if_true: float, if_false: float) -> FloatArray:
+    """`np.where(choice, if_true, if_false)` for two numbers, by looking them up: the same
+    values, in about half the time on a series whose gait or direction keeps changing."""
+    import numpy as np
+
+    table = np.array([if_false, if_true], dtype=np.float64)
+    return table[choice.view(np.uint8)]
 
 
 def _vo2_at(
@@ -348,14 +389,14 @@ def _vo2_at(
         return forward
     if running:
         extra = level * (BACKWARD_RUN_FACTOR - 1.0)  # run: +35 %
+        uphill_extra = BACKWARD_RUN_UPHILL_FACTOR - 1.0
     else:
         extra = speed_m_min * speed_m_min * BACKWARD_WALK_QUADRATIC  # walking: the convex k·S²
+        uphill_extra = BACKWARD_WALK_UPHILL_FACTOR - 1.0
     level_backward = extra + level
-    vertical_backward = max(vertical, 0.0) * (BACKWARD_UPHILL_FACTOR - 1.0) + vertical
+    vertical_backward = max(vertical, 0.0) * uphill_extra + vertical
     backward_vo2 = _gross_at(level_backward, vertical_backward)
-    if practice != 1.0:
-        backward_vo2 = max(backward_vo2 * practice, forward)  # practice never goes below forward
-    return backward_vo2
+    return max(backward_vo2 * practice, forward)  # never below forward
 
 
 def _keytel_kcal_per_min(
@@ -384,7 +425,7 @@ def _running_mask(mode: str, speed_m_s: FloatArray, backward: BoolArray) -> Bool
         return np.zeros(speed_m_s.shape, dtype=np.bool_)
     if mode == "run":
         return np.ones(speed_m_s.shape, dtype=np.bool_)
-    transition = np.where(
+    transition = _either(
         backward, BACKWARD_WALK_RUN_TRANSITION_M_S, FORWARD_WALK_RUN_TRANSITION_M_S
     )
     return np.asarray(speed_m_s >= transition, dtype=np.bool_)
@@ -458,8 +499,78 @@ def _check_series(
         _first_bad("heart_rate_bpm", heart_rate, out, outside)
 
 
+def _hold_at_the_switch(
+    vo2: FloatArray, grade: FloatArray, backward: BoolArray, running: BoolArray, practice: float
+) -> tuple[FloatArray, BoolArray]:
+    """`auto`: running never costs less than walking at the walk–run switch on the same grade.
+
+    The ACSM running grade term is half the walking one, so uphill the running estimate just
+    past the switch can fall below the walking one just before it; held here, going faster
+    never costs less. Only samples steeper than `_hold_from_grade` can be held, so only those
+    are worked out (a recording seldom has any). Returns the VO2 and where it was held.
+    """
+    import numpy as np
+
+    held = np.zeros(running.shape, dtype=np.bool_)
+    backward_from, forward_from = (_hold_from_grade(d, practice) for d in ("backward", "forward"))
+    if not grade.max() > min(backward_from, forward_from):  # one pass for most recordings
+        return vo2, held
+    steep = np.flatnonzero(running & (grade > _either(backward, backward_from, forward_from)))
+    if steep.size == 0:
+        return vo2, held
+    backward_steep = backward[steep]
+    switch = np.where(
+        backward_steep, BACKWARD_WALK_RUN_TRANSITION_M_S, FORWARD_WALK_RUN_TRANSITION_M_S
+    )
+    walking = np.zeros(steep.shape, dtype=np.bool_)
+    at_switch = _vo2_from_speed(
+        switch * SECONDS_PER_MINUTE, grade[steep], backward_steep, walking, practice
+    )
+    binds = at_switch > vo2[steep]
+    vo2 = vo2.copy()
+    vo2[steep[binds]] = at_switch[binds]
+    held[steep[binds]] = True
+    return vo2, held
+
+
+@functools.cache
+def _hold_from_grade(direction: Direction, practice: float) -> float:
+    """The grade above which walking at the switch speed costs more than running at it.
+
+    Running costs more at the switch on the level and downhill (Hreljac 2005 measured it
+    backward), and uphill the walking cost climbs faster than the running one (grade terms
+    1.8 and 0.83 × 1.8 walking against 0.9 and 1.35 × 0.9 running), so the two cross once:
+    below that grade the hold can never bind. Found by bisection in floats; the tests check
+    the crossing against a fine grid.
+    """
+    switch_m_min = SECONDS_PER_MINUTE * (
+        BACKWARD_WALK_RUN_TRANSITION_M_S
+        if direction == "backward"
+        else FORWARD_WALK_RUN_TRANSITION_M_S
+    )
+    backward = direction == "backward"
+
+    def walking_dearer(grade: float) -> bool:
+        walking = _vo2_at(switch_m_min, grade, backward, False, practice)
+        return walking > _vo2_at(switch_m_min, grade, backward, True, practice)
+
+    low, high = 0.0, MAX_ABS_GRADE
+    if walking_dearer(low):
+        return -MAX_ABS_GRADE - 1.0  # not with these constants; then every sample is looked at
+    if not walking_dearer(high):
+        return MAX_ABS_GRADE
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (low, middle) if walking_dearer(middle) else (middle, high)
+    return low
+
+
 def _series_flags(
-    speed_m_s: FloatArray, grade: FloatArray, backward: BoolArray, running: BoolArray
+    speed_m_s: FloatArray,
+    grade: FloatArray,
+    backward: BoolArray,
+    running: BoolArray,
+    held: BoolArray,
 ) -> tuple[str, ...]:
     """Counted warnings for a whole series (one line per kind, not per sample)."""
     flags: list[str] = []
@@ -473,9 +584,24 @@ def _series_flags(
         )
     if (grade < 0).any():
         flags.append(f"{int((grade < 0).sum())} downhill samples: ACSM is not validated downhill")
-    steep = backward & (grade > BACKWARD_GRADE_STUDIED_MAX)
-    if steep.any():
-        flags.append(f"{int(steep.sum())} backward samples steeper than the studied 25 %")
+    steepest = grade.max(initial=0.0)  # most recordings have no steep sample: one pass
+    if steepest > BACKWARD_RUN_GRADE_STUDIED_MAX:
+        steep_runs = backward & running & (grade > BACKWARD_RUN_GRADE_STUDIED_MAX)
+        if steep_runs.any():
+            flags.append(
+                f"{int(steep_runs.sum())} backward running samples steeper than the studied 25 %"
+            )
+    if steepest > BACKWARD_WALK_GRADE_STUDIED_MAX:
+        steep_walks = walk_back & (grade > BACKWARD_WALK_GRADE_STUDIED_MAX)
+        if steep_walks.any():
+            flags.append(
+                f"{int(steep_walks.sum())} backward walking samples steeper than the studied 10 %"
+            )
+    if held.any():
+        flags.append(
+            f"{int(held.sum())} running samples just past the walk–run switch uphill: held at "
+            "the cost of walking at the switch speed"
+        )
     return tuple(flags)
 
 
@@ -512,13 +638,11 @@ def energy_series(
     _check_series(speeds, grades, directions, heart_rate)
     _first_bad("sample_s", seconds, ~(seconds >= 0), "s is not a duration of 0 s or more")
     running = _running_mask(mode, speeds, directions)
-    vo2 = _vo2_from_speed(
-        speeds * SECONDS_PER_MINUTE,
-        grades,
-        directions,
-        running,
-        practice_factor(backward_sessions_done),
-    )
+    practice = practice_factor(backward_sessions_done)
+    vo2 = _vo2_from_speed(speeds * SECONDS_PER_MINUTE, grades, directions, running, practice)
+    held = np.zeros(speeds.shape, dtype=np.bool_)
+    if mode == "auto" and running.any():
+        vo2, held = _hold_at_the_switch(vo2, grades, directions, running, practice)
     hr_used = np.zeros(speeds.shape, dtype=np.bool_)
     hr_flags: tuple[str, ...] = ()
     if heart_rate is not None and age_years is not None and sex is not None:
@@ -535,7 +659,7 @@ def energy_series(
         running=running,
         heart_rate_used=hr_used,
         total_kcal=total,
-        flags=_series_flags(speeds, grades, directions, running) + hr_flags,
+        flags=_series_flags(speeds, grades, directions, running, held & ~hr_used) + hr_flags,
     )
 
 
@@ -593,12 +717,12 @@ def _grade_flags(direction: Direction, mode: Mode, grade: float) -> list[str]:
             "downhill: the ACSM equations are not validated downhill; the net cost is kept at "
             "least half the level cost (our reasoning)"
         )
-    if direction == "backward" and grade > BACKWARD_GRADE_STUDIED_MAX:
-        flags.append(f"backward at {grade * 100:g} % grade: Rasica 2020 studied 0–25 %")
-    if direction == "backward" and mode == "walk" and grade > 0:
+    if direction == "backward" and mode == "run" and grade > BACKWARD_RUN_GRADE_STUDIED_MAX:
+        flags.append(f"backward running at {grade * 100:g} % grade: Rasica 2020 studied 0–25 %")
+    if direction == "backward" and mode == "walk" and grade > BACKWARD_WALK_GRADE_STUDIED_MAX:
         flags.append(
-            "uphill backward walking: the ×1.35 cost of the climb comes from backward running "
-            "(Rasica 2020)"
+            f"backward walking at {grade * 100:g} % grade: measured only up to 10 % (Chaloupka "
+            "1997 at 5 %, Hooper 2004 at 5–10 %); the 5 % climb is carried on in proportion"
         )
     return flags
 
@@ -693,10 +817,42 @@ def estimate_energy(
             practice,
         )
         flags = _speed_model_flags(checked_direction, mode_used, speed_m_s, grade, sessions, vo2)
+        if (
+            mode == "auto"
+            and mode_used == "run"
+            and grade > _hold_from_grade(checked_direction, practice)
+        ):
+            at_switch = _walking_at_the_switch(checked_direction, grade, practice)
+            if at_switch > vo2:
+                vo2 = at_switch
+                flags.append(_held_flag(checked_direction, grade))
         if heart_rate_bpm is not None:
             flags.append("heart rate not used: Keytel 2005 needs age and sex as well")
         model = MODEL_NAMES[(checked_direction, mode_used)]
     return _estimate(vo2, mass_kg, duration_s, checked_direction, mode_used, model, practice, flags)
+
+
+def _walking_at_the_switch(direction: Direction, grade: float, practice: float) -> float:
+    """`_hold_at_the_switch` for one value: walking VO2 at the walk–run switch speed."""
+    switch = (
+        BACKWARD_WALK_RUN_TRANSITION_M_S
+        if direction == "backward"
+        else FORWARD_WALK_RUN_TRANSITION_M_S
+    )
+    return _vo2_at(switch * SECONDS_PER_MINUTE, grade, direction == "backward", False, practice)
+
+
+def _held_flag(direction: Direction, grade: float) -> str:
+    switch = (
+        BACKWARD_WALK_RUN_TRANSITION_M_S
+        if direction == "backward"
+        else FORWARD_WALK_RUN_TRANSITION_M_S
+    )
+    return (
+        f"running just past the walk–run switch up {grade * 100:g} %: held at the cost of "
+        f"walking at the switch ({switch:g} m/s), so going faster never costs less "
+        "(the ACSM running grade term is half the walking one; our reasoning)"
+    )
 
 
 def _keytel_vo2(heart_rate_bpm: float, mass_kg: float, age_years: float, sex: str) -> float:
@@ -711,7 +867,14 @@ def _speed_model_flags(
     """All warnings for an estimate from speed and grade."""
     flags = _speed_flags(direction, mode, speed_m_s) + _grade_flags(direction, mode, grade)
     if direction == "backward":
-        at_floor = math.isclose(vo2, _forward_vo2(speed_m_s, grade, mode))
+        forward = _forward_vo2(speed_m_s, grade, mode)
+        novice = _vo2_at(speed_m_s * SECONDS_PER_MINUTE, grade, True, mode == "run", 1.0)
+        if grade > 0 and math.isclose(novice, forward):
+            flags.append(
+                "steep, slow backward walking: kept at the forward cost, as backward has cost "
+                "more than forward at every grade measured (Chaloupka 1997, Hooper 2004)"
+            )
+        at_floor = math.isclose(vo2, forward) and not math.isclose(novice, forward)
         flags += _practice_flags(sessions, practice_factor(sessions), at_floor)
     return flags
 

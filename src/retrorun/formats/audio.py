@@ -260,10 +260,15 @@ SOUNDFILE_FORMATS = {"ogg": ("OGG", "VORBIS"), "mp3": ("MP3", "MPEG_LAYER_III")}
 BLOCK_FRAMES = 1 << 16
 _SOUNDFILE = "the soundfile package (pip install 'soundfile>=0.12.1')"
 ENCODER_ADVICE = {"ogg": _SOUNDFILE, "mp3": f"lame (apt-get install lame) or {_SOUNDFILE}"}
-# The lame program encodes MP3 about 2.5× faster than the LAME inside the soundfile wheel (2.5 s
-# against 6.5 s for 40 minutes on 2 cores), so it is used when installed. VBR quality 6 is
-# plenty for speech and chimes.
+# The lame program encodes MP3 faster than the LAME inside the soundfile wheel, so it is used
+# when installed. VBR quality 6 is plenty for speech and chimes.
 LAME_VBR_QUALITY = 6
+# Without --noreplaygain the lame program measures the track's ReplayGain, whose IIR filters
+# sink into denormal floats in the exact digital silence between cues (about 90 % of a track):
+# a 40-minute track took 60 s instead of 6 s, and flushing denormals (FTZ/DAZ) alone gave the
+# speed back (issue 13). The gain is only a tag, which a cue track does not need; the audio is
+# the same either way.
+LAME_OPTIONS = ("-V", str(LAME_VBR_QUALITY), "--noreplaygain")
 
 
 def check_encoder(extension: str) -> None:
@@ -305,7 +310,7 @@ def _mp3_with_lame(track: Track, program: str) -> bytes:
     rate_khz = f"{track.rate_hz / 1000:g}"
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "track.mp3"
-        command = [program, "--quiet", *raw, "-s", rate_khz, "-V", str(LAME_VBR_QUALITY)]
+        command = [program, "--quiet", *raw, "-s", rate_khz, *LAME_OPTIONS]
         done = subprocess.run(
             [*command, "-", str(target)],
             input=track.samples.astype("<i2").tobytes(),

@@ -30,7 +30,7 @@ ENV_VAR = "RETRORUN_DATABASE_URL"
 
 
 class NoDatabase(SchemaNotReady):
-    """The SQLite file named is not there: only `retrorun init` (or `db upgrade`) makes one."""
+    """No retrorun database here yet (no SQLite file, or no tables): `retrorun init` makes one."""
 
 
 def data_folder() -> Path:
@@ -165,7 +165,7 @@ def check_schema(engine: Engine) -> None:
         return
     where = engine.url.render_as_string(hide_password=True)
     if current is None:
-        raise SchemaNotReady(
+        raise NoDatabase(
             f"the database {where} has no retrorun tables yet: run `retrorun init` "
             "(or `retrorun db upgrade`)"
         )
