@@ -26,6 +26,9 @@ from retrorun.services.clock import today
 from retrorun.web.auth import SignedIn
 
 E = TypeVar("E", bound=Enum)
+# The history table's length on the page: two months of daily sessions, newest first (our
+# choice: the charts show half a year, the JSON API and the CLI everything).
+HISTORY_ROWS = 60
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -258,7 +261,7 @@ def history_context(user: SignedIn) -> dict[str, Any]:
         "minutes_chart": charts.minutes_chart(summary),
         "pain_chart": charts.pain_load_chart(summary),
         "energy_chart": charts.energy_chart(summary),
-        "rows": rows[:100],
+        "rows": rows[:HISTORY_ROWS],
         "total_rows": recent.total,
     }
 
