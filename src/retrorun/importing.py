@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -161,7 +161,7 @@ def store_activity(
         for index, (lap, lap_direction) in enumerate(zip(activity.laps, lap_dirs, strict=True))
     ]
     store.add_activity(db, row, laps)
-    return store.stored(row, laps)
+    return replace(store.stored(row, laps), notes=activity.notes)
 
 
 def _check_totals(activity: Activity) -> None:

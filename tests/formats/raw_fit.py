@@ -11,9 +11,9 @@ import struct
 from collections.abc import Sequence
 from datetime import datetime
 
-from retrorun.formats.fit import FIT_EPOCH_S, _crc16
-
 import numpy as np
+
+from retrorun.formats.fit import FIT_EPOCH_S, _crc16
 
 # Base type bytes (FIT protocol): the endian bit (0x80) set on multi-byte types, as SDKs write.
 ENUM, UINT8, UINT16, SINT32, UINT32, FLOAT64, UINT64 = 0x00, 0x02, 0x84, 0x85, 0x86, 0x89, 0x8F

@@ -208,6 +208,7 @@ def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
         "api_tokens",
         "revoke_api_token",
         "api_token_user",
+        "token_actor",
         "reset_token",
         "reset_is_valid",
         "reset_password",

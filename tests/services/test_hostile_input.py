@@ -58,6 +58,7 @@ def test_an_athlete_name_must_fit_and_hold_no_nul(tmp_path: Path) -> None:
 
 def test_the_cli_says_so_in_one_line(tmp_path: Path) -> None:
     db = tmp_path / "cli.db"
+    assert run(db, "init").code == 0
     for huge in ("99999999999999999999999", "2147483648"):
         assert_one_line_error(run(db, "activity", "show", huge), "no imported activity")
     logged = run(db, *log_args("2026-11-20", minutes="20"), "--distance-km", "nan")

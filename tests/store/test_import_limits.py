@@ -28,7 +28,9 @@ T0 = rf.fit_time(START)
 GPX_HEAD = '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk>'
 
 
-def _gpx(points: list[tuple[float, float, str]], *, sport: str = "running", tail: str = "") -> bytes:
+def _gpx(
+    points: list[tuple[float, float, str]], *, sport: str = "running", tail: str = ""
+) -> bytes:
     """A GPX track of (lat, lon, time) points in one segment, then `tail` inside the track."""
     rows = "".join(f'<trkpt lat="{a}" lon="{o}"><time>{t}</time></trkpt>' for a, o, t in points)
     return f"{GPX_HEAD}<type>{sport}</type><trkseg>{rows}</trkseg>{tail}</trk></gpx>".encode()
@@ -68,7 +70,7 @@ def test_a_gpx_type_longer_than_the_column_is_clamped(database: str, tmp_path: P
     (result,) = _import(database, tmp_path, {"long.gpx": _gpx(_line(5), sport=long_type)})
     stored = _imported(result)
     assert stored.sport == long_type[:40]
-    assert Retrorun(database).activities()[0].sport == long_type[:40]
+    assert Retrorun(database).activity(stored.id).sport == long_type[:40]
 
 
 @pytest.mark.parametrize("base_type", [rf.UINT32, rf.UINT64], ids=["uint32", "uint64"])
@@ -114,14 +116,13 @@ def test_a_gpx_ending_with_an_empty_segment_is_imported(database: str, tmp_path:
 
 
 @pytest.mark.parametrize("year", ["10000", "0000"])
-def test_a_point_in_an_impossible_year_is_skipped(
-    database: str, tmp_path: Path, year: str
-) -> None:
+def test_a_point_in_an_impossible_year_is_skipped(database: str, tmp_path: Path, year: str) -> None:
     points = [*_line(11), (45.1, 7.0, f"{year}-01-01T00:00:00Z")]
     (result,) = _import(database, tmp_path, {f"year-{year}.gpx": _gpx(points)})
     stored = _imported(result)
     assert stored.samples == 11 and stored.duration_s == 10
     assert stored.start == START
+    assert stored.notes == ("1 points at impossible times skipped",)
 
 
 def test_a_tcx_lap_with_an_empty_distance_keeps_the_rest(database: str, tmp_path: Path) -> None:
@@ -172,6 +173,7 @@ def test_a_latitude_of_999_is_no_position(database: str, tmp_path: Path) -> None
     stored = _imported(result)
     assert stored.distance_m is not None and stored.distance_m < 12  # not 1.9 million km
     assert stored.samples == 11
+    assert stored.notes == ("1 positions off the globe left out",)
 
 
 def test_shuffled_points_are_put_back_in_time_order(database: str, tmp_path: Path) -> None:
@@ -184,6 +186,7 @@ def test_shuffled_points_are_put_back_in_time_order(database: str, tmp_path: Pat
     assert stored.duration_s == ordered.duration_s == 99
     assert stored.distance_m == pytest.approx(ordered.distance_m)
     assert stored.distance_m == pytest.approx(110, abs=1)
+    assert stored.notes == ("points out of time order put back in order",)
 
 
 @pytest.mark.parametrize("total_s", [1e305, -3600.0], ids=["1e305", "negative"])
@@ -192,7 +195,9 @@ def test_an_impossible_session_time_gives_way_to_the_records(
 ) -> None:
     session_fields = [(253, rf.UINT32), (2, rf.UINT32), (5, rf.ENUM), (8, rf.FLOAT64)]
     records = [(T0 + i, i * 100, 120) for i in range(61)]
-    fit = rf.activity(START, records, session=[T0 + 60, T0, 1, total_s], session_fields=session_fields)
+    fit = rf.activity(
+        START, records, session=[T0 + 60, T0, 1, total_s], session_fields=session_fields
+    )
     (result,) = _import(database, tmp_path, {"total.fit": fit})
     stored = _imported(result)
     assert stored.duration_s == 60
@@ -203,7 +208,9 @@ def test_an_impossible_session_distance_gives_way_to_the_records(
 ) -> None:
     session_fields = [(253, rf.UINT32), (2, rf.UINT32), (5, rf.ENUM), (9, rf.SINT32)]
     records = [(T0 + i, i * 100, 120) for i in range(61)]
-    fit = rf.activity(START, records, session=[T0 + 60, T0, 1, -5000], session_fields=session_fields)
+    fit = rf.activity(
+        START, records, session=[T0 + 60, T0, 1, -5000], session_fields=session_fields
+    )
     (result,) = _import(database, tmp_path, {"distance.fit": fit})
     assert _imported(result).distance_m == 60
 
@@ -213,3 +220,15 @@ def test_a_file_whose_times_cannot_be_repaired_is_rejected(database: str, tmp_pa
     (result,) = _import(database, tmp_path, {"no-times.gpx": _gpx(points)})
     assert result.status == "rejected"
     assert "no times" in (result.reason or "")
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning", "error::UserWarning")
+def test_extreme_numbers_are_imported_without_numpy_warnings(database: str, tmp_path: Path) -> None:
+    """Every step of the import (the energy estimate too) meets only plausible numbers."""
+    huge = [(45.0 + i * 1e-5, 7.0, _iso(i)) for i in range(20)]
+    gpx = _gpx(huge).replace(b"</time>", b"</time><ele>1e308</ele><speed>-1e308</speed>")
+    records = [(T0 + i, (2**32 - 2) if i % 2 else 0, 255 - (i % 2)) for i in range(60)]
+    (result,) = _import(
+        database, tmp_path, {"huge.gpx": gpx, "huge.fit": rf.activity(START, records)}
+    )[:1]
+    assert "could not be read" not in (result.reason or "")

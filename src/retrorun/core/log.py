@@ -20,6 +20,7 @@ MAX_SPEED_M_S: dict[tuple[Direction, Mode], float] = {
     (Direction.BACKWARD, Mode.WALK): limits.MAX_BACKWARD_WALK_SPEED_M_S,
 }
 MAX_MINUTES = limits.LONGEST_SESSION_MINUTES
+MIN_MINUTES = limits.SHORTEST_SESSION_MINUTES
 OLDEST_LOG = date(1970, 1, 1)
 
 
@@ -58,8 +59,11 @@ def validate_log(entry: LogEntry, today: date) -> None:
         raise InvalidInput(f"date {entry.date.isoformat()} is in the future (today is {today})")
     if entry.date < OLDEST_LOG:
         raise InvalidInput(f"date {entry.date.isoformat()} is too long ago")
-    if not 0 < entry.minutes <= MAX_MINUTES:
-        raise InvalidInput(f"minutes must be more than 0 and at most {MAX_MINUTES}")
+    if not MIN_MINUTES <= entry.minutes <= MAX_MINUTES:
+        raise InvalidInput(
+            f"minutes must be more than 0 (at least {MIN_MINUTES:g}, {MIN_MINUTES * 60:g} s) "
+            f"and at most {MAX_MINUTES}"
+        )
     if entry.distance_km is not None and not math.isfinite(entry.distance_km):
         raise InvalidInput(f"distance must be a number of km (got {entry.distance_km})")
     if entry.distance_km is not None and entry.distance_km < 0:
@@ -150,7 +154,13 @@ def _check_pace(entry: LogEntry) -> None:
     if speed > limit:
         pace = entry.minutes / entry.distance_km if entry.distance_km else 0.0
         raise InvalidInput(
-            f"{entry.distance_km:g} km in {entry.minutes:g} min is {kmh_from_m_s(speed):.1f} km/h "
+            f"{entry.distance_km:g} km in {entry.minutes:g} min is {_speed_words(speed)} "
             f"({format_pace(pace)}); nobody can {entry.direction.value} {entry.mode.value} "
             f"faster than {kmh_from_m_s(limit):.0f} km/h. Check the distance and the minutes"
         )
+
+
+def _speed_words(speed_m_s: float) -> str:
+    """A speed in km/h a person can read: a typo of 1e300 km must not print 300 digits."""
+    kmh = kmh_from_m_s(speed_m_s)
+    return f"{kmh:.1f} km/h" if kmh < 1e6 else f"{kmh:.3g} km/h"

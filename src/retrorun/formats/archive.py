@@ -16,14 +16,19 @@ limits that make a decompression bomb fail fast and cheaply:
 - an archive may expand to at most `MAX_ARCHIVE_BYTES` in all (nested zips included);
 - the sizes a zip declares are checked first, and reads stop at the cap whatever they declare.
 A member whose name climbs out of the archive (`../x.fit`, `/etc/x.fit`) is refused, as is an
-encrypted one. A refused file is reported with its reason; the walk goes on with the others.
+encrypted one, and so is one zipfile cannot read (damaged data in any compression, offsets that
+point before the file, an unsupported zip version). A path that is not a regular file (a FIFO
+would block the import forever, a device never ends) is refused; a folder is walked without
+following links out of it. A refused file is reported with its reason; the walk goes on.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+import lzma
 import os
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -48,6 +53,19 @@ CHUNK_BYTES = 2**20
 # seek is read into memory first, so it is capped at what one request may hold in memory. Web
 # frameworks hand over uploads as seekable (spooled) files, which are read in place, uncapped.
 MAX_UNSEEKABLE_ZIP_BYTES = 256 * 2**20
+
+# What zipfile raises for an archive or member it cannot read, by way of its decompressors
+# (zlib, bz2's OSError, lzma) and of seeks that a damaged offset makes negative (ValueError from
+# an in-memory file, OSError from a real one); "zip file version 9.9" is NotImplementedError.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+)
 
 FORMATS = ("fit", "gpx", "tcx")
 ARCHIVE_HELP = "a .fit, .gpx or .tcx file (each may be gzipped: .fit.gz), a folder or a .zip"
@@ -90,7 +108,7 @@ def count_files(paths: Iterable[str | os.PathLike[str]]) -> int:
                     total += sum(
                         1 for info in archive.infolist() if _wanted(info.filename) is not None
                     )
-            except (OSError, zipfile.BadZipFile):
+            except _ZIP_ERRORS:
                 total += 1
         else:
             total += 1
@@ -139,7 +157,7 @@ def count_upload(name: str, upload: Upload) -> int:
     try:
         with zipfile.ZipFile(file) as archive:
             return sum(1 for info in archive.infolist() if _wanted(info.filename) is not None)
-    except (OSError, zipfile.BadZipFile):
+    except _ZIP_ERRORS:
         return 1
     finally:
         file.seek(start)
@@ -170,14 +188,41 @@ def _expand(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                relative = found.relative_to(path).parts
-                if any(part.startswith(".") for part in relative) or not found.is_file():
-                    continue
-                if activity_format(found.name) or _is_zip_name(found.name):
-                    yield found
+            yield from _walk_folder(path)
         else:
             yield path
+
+
+def _walk_folder(folder: Path) -> Iterator[Path]:
+    """The activity files and zips in a folder, sorted, never leaving it.
+
+    A folder given is the one to read: a link inside it to a file or folder elsewhere (another
+    person's files, /etc) is not followed, while a link to a file within the folder is.
+    """
+    root = folder.resolve()
+    found: list[Path] = []
+    for where, folders, files in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in files:
+            path = Path(where, name)
+            if name.startswith(".") or not (activity_format(name) or _is_zip_name(name)):
+                continue
+            if path.is_file() and path.resolve().is_relative_to(root):
+                found.append(path)
+    return iter(sorted(found))
+
+
+def _open_regular(path: Path) -> IO[bytes]:
+    """Open a regular file for reading; refuse anything else before it can block the walk.
+
+    Opening without blocking and then asking the open file what it is leaves no gap between
+    the check and the read (a FIFO opened plainly would wait forever for a writer).
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _Refused("not a regular file (a FIFO, device or socket); refused")
+    return os.fdopen(descriptor, "rb")
 
 
 def _read_file(path: Path) -> FoundFile:
@@ -186,10 +231,12 @@ def _read_file(path: Path) -> FoundFile:
     if kind is None:
         return FoundFile(name, None, None, f"not an activity file: give {ARCHIVE_HELP}")
     try:
-        with path.open("rb") as file:
+        with _open_regular(path) as file:
             data = _read_activity(file, path.name, os.fstat(file.fileno()).st_size)
     except FileNotFoundError:
         return FoundFile(name, kind, None, "no such file")
+    except IsADirectoryError:
+        return FoundFile(name, kind, None, "a folder named like a file: not read")
     except OSError as error:
         return FoundFile(name, kind, None, f"cannot read it: {error.strerror or error}")
     except _Refused as error:
@@ -270,15 +317,24 @@ def _size(n: int) -> str:
 
 def _walk_zip_file(path: Path) -> Iterator[FoundFile]:
     try:
-        archive = zipfile.ZipFile(path)
+        file = _open_regular(path)
     except FileNotFoundError:
         yield FoundFile(str(path), None, None, "no such file")
         return
-    except (OSError, zipfile.BadZipFile) as error:
-        yield FoundFile(str(path), None, None, f"not a readable zip archive: {error}")
+    except _Refused as error:
+        yield FoundFile(str(path), None, None, str(error))
         return
-    with archive:
-        yield from _walk_zip(archive, str(path), nested=False, budget=[MAX_ARCHIVE_BYTES])
+    except OSError as error:
+        yield FoundFile(str(path), None, None, f"cannot read it: {error.strerror or error}")
+        return
+    with file:
+        try:
+            archive = zipfile.ZipFile(file)
+        except _ZIP_ERRORS as error:
+            yield FoundFile(str(path), None, None, f"not a readable zip archive: {error}")
+            return
+        with archive:
+            yield from _walk_zip(archive, str(path), nested=False, budget=[MAX_ARCHIVE_BYTES])
 
 
 def _walk_zip_upload(name: str, upload: Upload) -> Iterator[FoundFile]:
@@ -287,7 +343,7 @@ def _walk_zip_upload(name: str, upload: Upload) -> Iterator[FoundFile]:
     except _Refused as error:
         yield FoundFile(name, None, None, str(error))
         return
-    except (OSError, zipfile.BadZipFile) as error:
+    except _ZIP_ERRORS as error:
         yield FoundFile(name, None, None, f"not a readable zip archive: {error}")
         return
     with archive:
@@ -369,7 +425,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
             if info.filename.lower().endswith(".gz"):
                 return _gunzip(member, info.file_size)
             data = _read_capped(member, "the member")
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+    except _ZIP_ERRORS as error:
         raise _Refused(f"damaged zip member: {error}") from None
     _check_ratio(len(data), info.compress_size)
     return data
@@ -386,7 +442,7 @@ def _walk_nested_zip(
             _check_ratio(copied, info.compress_size)
             spool.seek(0)
             inner = zipfile.ZipFile(spool)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as error:
+        except _ZIP_ERRORS as error:
             raise _Refused(f"damaged zip inside the archive: {error}") from None
         with inner:
             yield from _walk_zip(inner, shown, nested=True, budget=budget)

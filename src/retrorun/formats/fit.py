@@ -3,9 +3,13 @@
 A one-hour run at 1 Hz is 3 600 record messages. General FIT libraries build a Python object per
 field of each of them; here Python only walks the message *headers*, and even that is skipped for
 runs of identical consecutive messages. Every data message of one definition has the same fixed
-size, so once the byte offsets of the messages are known, their bytes are copied into one
-(messages × size) block and each field we keep is read for all of them at once as a strided
-NumPy view of that block. The CRC check is vectorised too (see `_crc16`).
+size, so once the byte offsets of the messages are known, each field we keep is read for all of
+them at once: a run of messages is a strided NumPy view of the file itself, and only that
+field's bytes are copied. The CRC check is vectorised too (see `_crc16`).
+
+Memory is bounded by design: a column exists only for a field some message has (a field no
+message has is a NaN view of no size), and the number of records, laps, sessions and messages is
+capped (`core.limits`) while the headers are walked, before any column is made.
 
 Only the small part of the FIT profile that retrorun uses is coded here (record, lap, session,
 sport, file_id); the field numbers, scales and offsets are those of the FIT SDK's Profile
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import math
 import os
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -26,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import as_strided
 
+from retrorun.core import limits
 from retrorun.errors import InvalidInput
 
 FloatArray = npt.NDArray[np.float64]
@@ -312,35 +317,100 @@ def decode_fit(data: bytes | bytearray | memoryview) -> FitActivity:
     if not buf:
         raise FitDecodeError("not a FIT file: it is empty")
     parts: list[_FileData] = []
+    counted = dict.fromkeys(_CAPS, 0)
     pos = 0
     while pos < len(buf):
-        part, pos = _decode_one_file(buf, u8, pos)
+        if len(parts) == MAX_CHAINED_FILES:
+            raise FitDecodeError(
+                f"more than {MAX_CHAINED_FILES:,} FIT files chained in one (at byte {pos}): "
+                "more than any device writes; refused"
+            )
+        part, pos = _decode_one_file(buf, u8, pos, counted)
         parts.append(part)
     return _assemble(parts)
 
 
+# --- caps -------------------------------------------------------------------------------------
+
+# Most messages a file may hold, by kind, and what to call them (`core.limits` says why).
+# Counted while the headers are walked, before any column is made: a file of millions of
+# one-byte messages is refused for the price of counting them.
+_CAPS: dict[int, tuple[int, str]] = {
+    _MESG_RECORD: (limits.MAX_SAMPLES, "records"),
+    _MESG_LAP: (limits.MAX_LAPS, "laps"),
+    _MESG_SESSION: (limits.MAX_SESSIONS, "sessions"),
+}
+# Our choice: each second a watch writes a record and, logging heart rate variability, one or
+# two hrv messages, besides a few events and device infos in a whole file; four data messages a
+# sample leaves room for all of that, and bounds the work of walking the headers.
+MAX_MESSAGES = 4 * limits.MAX_SAMPLES
+# Our choice: a device chains a file per part of an activity (a multisport leg, each with its
+# session), so no more than the sessions an activity may have; each costs a few KiB to decode
+# however small, and 16 bytes make an empty one.
+MAX_CHAINED_FILES = limits.MAX_SESSIONS
+# Our choice: a device defines each message type it writes once, and again when its fields
+# change (a sensor connects); the real files in tests/data hold 8 to 20. Identical definitions
+# are kept once, so this bounds the memory of definitions (up to 255 fields each).
+MAX_DEFINITIONS = 1_000
+_CHECK_EVERY_MESSAGES = 2**16  # how often the walk looks at its counts (our choice)
+
+
+def _check_caps(definitions: list[_Definition], counted: dict[int, int], messages: int) -> None:
+    """Refuse a file past a cap: the records, laps and sessions of the chain so far
+    (`counted`, from the files before, with this file's), its data messages or definitions."""
+    totals = dict(counted)
+    for definition in definitions:
+        if definition.mesg_num in totals:
+            totals[definition.mesg_num] += definition.count
+    for mesg_num, (cap, what) in _CAPS.items():
+        if totals[mesg_num] > cap:
+            raise FitDecodeError(
+                f"more than {cap:,} {what} ({totals[mesg_num]:,}): more than any device "
+                "records in one activity; refused"
+            )
+    if messages > MAX_MESSAGES:
+        raise FitDecodeError(
+            f"more than {MAX_MESSAGES:,} messages: more than any device records in one "
+            "activity; refused"
+        )
+    if len(definitions) > MAX_DEFINITIONS:
+        raise FitDecodeError(
+            f"more than {MAX_DEFINITIONS:,} different message definitions: no device defines "
+            "that many; refused"
+        )
+
+
 # --- one FIT file in a chain ------------------------------------------------------------------
+
+# A column of one message type: None when no definition of the file has the field, so a field
+# nobody wrote costs no memory at all.
+Columns = dict[str, FloatArray | None]
 
 
 @dataclass(frozen=True, eq=False)
 class _FileData:
     """The messages we keep from one FIT file of a chain, as columns (profile units)."""
 
-    file_id: dict[str, FloatArray]
-    sport: dict[str, FloatArray]
-    records: dict[str, FloatArray]
-    laps: dict[str, FloatArray]
-    sessions: dict[str, FloatArray]
+    file_id: tuple[int, Columns]  # (number of messages, columns)
+    sport: tuple[int, Columns]
+    records: tuple[int, Columns]
+    laps: tuple[int, Columns]
+    sessions: tuple[int, Columns]
 
 
-def _decode_one_file(buf: bytes, u8: ByteArray, start: int) -> tuple[_FileData, int]:
+def _decode_one_file(
+    buf: bytes, u8: ByteArray, start: int, counted: dict[int, int]
+) -> tuple[_FileData, int]:
     """Check the header and CRCs of the FIT file at `start`, decode it, return where it ends."""
     data_start, data_end = _read_file_header(buf, u8, start)
     _check_file_crc(buf, u8, start, data_end)
-    definitions, compressed = _scan_messages(buf, u8, data_start, data_end)
+    definitions, compressed = _scan_messages(buf, u8, data_start, data_end, counted)
+    for definition in definitions:
+        if definition.mesg_num in counted:
+            counted[definition.mesg_num] += definition.count
     compressed_ts = _resolve_compressed_timestamps(u8, definitions, compressed)
 
-    def columns(mesg_num: int, specs: tuple[FieldSpec, ...]) -> dict[str, FloatArray]:
+    def columns(mesg_num: int, specs: tuple[FieldSpec, ...]) -> tuple[int, Columns]:
         return _collect(u8, definitions, mesg_num, specs, compressed_ts)
 
     part = _FileData(
@@ -402,11 +472,14 @@ class _Definition:
 
     Offsets are of a message's content (just after its 1-byte header). A message on its own
     goes in `singles`; a run of back-to-back messages of this definition is one entry in
-    `run_starts` / `run_counts`, so a long run costs no per-message Python work at all.
+    `run_starts` / `run_counts`, so a long run costs no per-message Python work at all. All
+    three are typed arrays (8 bytes an entry, not a Python int's 36).
     """
 
     __slots__ = (
+        "_offsets",
         "big_endian",
+        "count",
         "fields",
         "mesg_num",
         "run_counts",
@@ -424,48 +497,76 @@ class _Definition:
         self.fields = fields  # field number -> (offset in the message, size, base type)
         self.size = size  # bytes of content, developer fields included
         self.stride = size + 1  # from one message header to the next, in a run
-        self.singles: list[int] = []
-        self.run_starts: list[int] = []
-        self.run_counts: list[int] = []
+        self.singles = array("q")
+        self.run_starts = array("q")
+        self.run_counts = array("q")
+        self.count = 0  # data messages: the singles plus the runs' counts
+        self._offsets: IntArray | None = None
 
-    def has_messages(self) -> bool:
-        return bool(self.singles or self.run_starts)
+    def offsets(self) -> IntArray:
+        """Content offsets of every data message of this definition, in file order (made once,
+        with NumPy alone however many runs there are)."""
+        if self._offsets is None:
+            counts = np.frombuffer(self.run_counts, dtype=np.int64)
+            in_run = np.arange(int(counts.sum()), dtype=np.int64)  # each message's place in its run
+            in_run -= np.repeat(np.cumsum(counts) - counts, counts)
+            in_run *= self.stride
+            in_run += np.repeat(np.frombuffer(self.run_starts, dtype=np.int64), counts)
+            self._offsets = np.sort(np.concatenate([np.frombuffer(self.singles, np.int64), in_run]))
+        return self._offsets
 
-    def messages(self, u8: ByteArray) -> tuple[IntArray, ByteArray]:
-        """Content offsets and bytes of every data message of this definition, in file order.
+    def field(self, u8: ByteArray, number: int) -> FloatArray | None:
+        """One field of every message, in file order, as float64 (raw units), NaN if invalid.
 
-        The bytes come back as one contiguous (messages × size) block, so every field is then
-        a strided view of it. A run is copied from a strided view of the file (a plain block
-        copy); only lone messages need fancy-index gathering.
+        Arrays and odd sizes follow the FIT SDK: a size that is not a multiple of the base
+        type's is read as bytes; of an array only the first element is kept (the fields we read
+        are scalars). Only this field's bytes are copied: long runs of messages are strided
+        views of the file; otherwise they are gathered from a view of the file as overlapping
+        rows of the field's width, never through a copy of whole messages or an index array of
+        messages × bytes.
         """
-        singles = np.asarray(self.singles, dtype=np.int64)
-        offsets = [singles]
-        blocks = [u8[singles[:, None] + np.arange(self.size, dtype=np.int64)]]
-        for start, count in zip(self.run_starts, self.run_counts, strict=True):
-            offsets.append(start + self.stride * np.arange(count, dtype=np.int64))
-            run = u8[start : start + self.stride * count]
-            blocks.append(as_strided(run, shape=(count, self.size), strides=(self.stride, 1)))
-        if len(blocks) == 1:
-            return singles, blocks[0]
-        all_offsets = np.concatenate(offsets)
-        rows = np.concatenate(blocks)
-        order = np.argsort(all_offsets, kind="stable")
-        return all_offsets[order], rows[order]
+        spec = self.fields.get(number)
+        if spec is None or spec[2] == _STRING:
+            return None
+        at, size, base_type = spec
+        code, invalid = _BASE_TYPES[base_type]
+        width = int(code[1])
+        if size % width:
+            code, invalid = _BASE_TYPES[_UINT8]
+            width = 1
+        if size < width or self.count == 0:
+            return None
+        dtype = np.dtype(code).newbyteorder(">" if self.big_endian else "<")
+        if not self.singles and len(self.run_counts) * _VIEWED_RUN <= self.count:  # the usual
+            runs = zip(self.run_starts, self.run_counts, strict=True)
+            parts = [np.ndarray((n,), dtype, u8, start + at, (self.stride,)) for start, n in runs]
+            raw = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        else:
+            windows = np.ndarray((u8.size - width + 1, width), np.uint8, u8, 0, (1, 1))
+            raw = windows[self.offsets() + at].view(dtype).reshape(-1)
+        values = raw.astype(np.float64)
+        if invalid is not None:
+            values[raw == invalid] = np.nan
+        return values
 
 
 def _scan_messages(
-    buf: bytes, u8: ByteArray, pos: int, end: int
-) -> tuple[list[_Definition], list[tuple[int, int]]]:
+    buf: bytes, u8: ByteArray, pos: int, end: int, counted: dict[int, int]
+) -> tuple[list[_Definition], tuple[array[int], array[int]]]:
     """Walk the headers of the data section once; return definitions and compressed headers.
 
     This is the one per-message Python loop, so it only reads a header byte and jumps by the
     definition's fixed size. When the next message repeats the same header byte, the whole run
     of identical messages is measured with NumPy instead (`_run_length`). Compressed-timestamp
-    headers are kept as (content offset, 5-bit time offset) for `_resolve_compressed_timestamps`.
+    headers are kept as content offsets and 5-bit time offsets for
+    `_resolve_compressed_timestamps`. Every `_CHECK_EVERY_MESSAGES` messages the caps are
+    checked (`counted` holds the chain's counts before this file), so a file of millions of
+    tiny messages is refused before its offsets fill memory.
     """
     local: list[_Definition | None] = [None] * 16
-    definitions: list[_Definition] = []
-    compressed: list[tuple[int, int]] = []
+    known: dict[bytes, _Definition] = {}
+    compressed_at, compressed_low = array("q"), array("B")
+    messages, check_at = 0, _CHECK_EVERY_MESSAGES
     start = pos
     while pos < end:
         start = pos
@@ -474,13 +575,15 @@ def _scan_messages(
             definition = local[(header >> 5) & 0x03]
             if definition is None:
                 raise _undefined(header, pos, (header >> 5) & 0x03)
-            compressed.append((pos + 1, header & 0x1F))
+            compressed_at.append(pos + 1)
+            compressed_low.append(header & 0x1F)
             definition.singles.append(pos + 1)
+            definition.count += 1
             pos += definition.stride
+            messages += 1
         elif header & _DEFINITION_HEADER:
-            definition, pos = _read_definition(buf, pos, end)
+            definition, pos = _read_definition(buf, pos, end, known)
             local[header & 0x0F] = definition
-            definitions.append(definition)
         else:
             definition = local[header & 0x0F]
             if definition is None:
@@ -490,16 +593,25 @@ def _scan_messages(
                 count = _run_length(buf, u8, pos, definition.stride, header, end)
                 definition.run_starts.append(pos + 1)
                 definition.run_counts.append(count)
+                definition.count += count
                 pos += count * definition.stride
+                messages += count
             else:
                 definition.singles.append(pos + 1)
+                definition.count += 1
                 pos = after
+                messages += 1
+        if messages >= check_at:
+            _check_caps(list(known.values()), counted, messages)
+            check_at = messages + _CHECK_EVERY_MESSAGES
     if pos > end:
         raise FitDecodeError(
             f"truncated FIT data: the message at byte {start} runs {pos - end} bytes past "
             f"the end of the data section (byte {end})"
         )
-    return definitions, compressed
+    definitions = list(known.values())
+    _check_caps(definitions, counted, messages)
+    return definitions, (compressed_at, compressed_low)
 
 
 def _undefined(header: int, pos: int, local_type: int) -> FitDecodeError:
@@ -514,8 +626,8 @@ def _run_length(buf: bytes, u8: ByteArray, pos: int, stride: int, header: int, e
 
     The stream is a plain sequence, so if the byte one message-length further equals the header,
     it *is* the next message's header. The first few are counted in Python (short runs are
-    common and a NumPy call costs more); then windows that grow geometrically, so that a long
-    run of records costs a handful of vectorised comparisons.
+    common and a NumPy call costs more); then windows that grow geometrically up to a MiB, so
+    that a long run of records costs a handful of vectorised comparisons and little memory.
     """
     fits = (end - pos) // stride  # messages that end inside the data section
     count = 1
@@ -531,19 +643,58 @@ def _run_length(buf: bytes, u8: ByteArray, pos: int, stride: int, header: int, e
         if differs.size:
             return count + int(differs[0])
         count = stop
-        window *= 8
+        window = min(window * 8, _LONGEST_WINDOW)
     return count
 
 
 _SHORT_RUN = 8
+# Our measurement: a view per run is faster than one gather when runs average 32 messages or
+# more (records between laps); shorter runs, or a million of them, are gathered.
+_VIEWED_RUN = 32
+_LONGEST_WINDOW = 2**20  # our choice: a MiB of comparisons at a time bounds the scratch memory
 
 
-def _read_definition(buf: bytes, pos: int, end: int) -> tuple[_Definition, int]:
-    """Parse the definition message at `pos`; return it and the offset just after it."""
-    header = buf[pos]
+def _read_definition(
+    buf: bytes, pos: int, end: int, known: dict[bytes, _Definition]
+) -> tuple[_Definition, int]:
+    """The definition message at `pos` and the offset just after it.
+
+    A definition identical to one seen before (a device that repeats its definitions) is that
+    same `_Definition`, so its messages gather in one place and memory grows only with
+    definitions that differ, which `MAX_DEFINITIONS` caps.
+    """
+    after = _definition_end(buf, pos, end)
+    key = bytes([buf[pos] & _DEVELOPER_DATA]) + buf[pos + 2 : after]
+    definition = known.get(key)
+    if definition is None:
+        definition = _parse_definition(buf, pos)
+        known[key] = definition
+        if len(known) > MAX_DEFINITIONS:
+            _check_caps(list(known.values()), {}, 0)
+    return definition, after
+
+
+def _definition_end(buf: bytes, pos: int, end: int) -> int:
+    """Where the definition message at `pos` ends; refuses one cut off by the data's end."""
     fields_at = pos + 6
     if fields_at > end:
         raise _truncated_definition(pos, end)
+    after = fields_at + 3 * buf[pos + 5]
+    if after > end:
+        raise _truncated_definition(pos, end)
+    if buf[pos] & _DEVELOPER_DATA:
+        if after >= end:
+            raise _truncated_definition(pos, end)
+        after += 1 + 3 * buf[after]
+        if after > end:
+            raise _truncated_definition(pos, end)
+    return after
+
+
+def _parse_definition(buf: bytes, pos: int) -> _Definition:
+    """Parse the definition message at `pos` (its length already checked)."""
+    header = buf[pos]
+    fields_at = pos + 6
     architecture = buf[pos + 2]
     if architecture > 1:
         raise FitDecodeError(
@@ -552,10 +703,7 @@ def _read_definition(buf: bytes, pos: int, end: int) -> tuple[_Definition, int]:
         )
     big_endian = architecture == 1
     mesg_num = int.from_bytes(buf[pos + 3 : pos + 5], "big" if big_endian else "little")
-    n_fields = buf[pos + 5]
-    after = fields_at + 3 * n_fields
-    if after > end:
-        raise _truncated_definition(pos, end)
+    after = fields_at + 3 * buf[pos + 5]
     # Each field is (number, size, base type): slicing the triples apart and masking the base
     # types with bytes.translate keeps this at C speed, as devices define many wide messages.
     triples = buf[fields_at:after]
@@ -571,16 +719,10 @@ def _read_definition(buf: bytes, pos: int, end: int) -> tuple[_Definition, int]:
     fields = dict(zip(numbers, zip(offsets, sizes, base_types, strict=False), strict=False))
     size = sum(sizes)
     if header & _DEVELOPER_DATA:
-        if after >= end:
-            raise _truncated_definition(pos, end)
-        n_dev = buf[after]
         dev_at = after + 1
-        after = dev_at + 3 * n_dev
-        if after > end:
-            raise _truncated_definition(pos, end)
         # Developer fields are (number, size, developer index): only their size matters here.
-        size += sum(buf[dev_at + 1 : after : 3])
-    return _Definition(mesg_num, big_endian, fields, size), after
+        size += sum(buf[dev_at + 1 : dev_at + 3 * buf[after] : 3])
+    return _Definition(mesg_num, big_endian, fields, size)
 
 
 def _truncated_definition(pos: int, end: int) -> FitDecodeError:
@@ -593,96 +735,74 @@ def _truncated_definition(pos: int, end: int) -> FitDecodeError:
 # --- reading columns --------------------------------------------------------------------------
 
 
-def _field_values(rows: ByteArray, definition: _Definition, number: int) -> FloatArray | None:
-    """One field of all messages of a definition as float64 (raw units), NaN where invalid.
-
-    `rows` is `_Definition.messages`' block, so the field is a strided view of it. Arrays and
-    odd sizes follow the FIT SDK: a size that is not a multiple of the base type's is read as
-    bytes; of an array only the first element is kept (the fields we read are scalars).
-    """
-    spec = definition.fields.get(number)
-    if spec is None:
-        return None
-    at, size, base_type = spec
-    code, invalid = _BASE_TYPES[base_type]
-    if base_type == _STRING:
-        return None
-    width = int(code[1])
-    if size % width:
-        code, invalid = _BASE_TYPES[_UINT8]
-        width = 1
-    if size < width or rows.shape[0] == 0:
-        return None
-    dtype = np.dtype(code).newbyteorder(">" if definition.big_endian else "<")
-    raw: npt.NDArray[np.generic] = np.ndarray(
-        (rows.shape[0],), dtype, buffer=rows, offset=at, strides=(definition.size,)
-    )
-    values = raw.astype(np.float64)
-    if invalid is not None:
-        values[raw == invalid] = np.nan
-    return values
-
-
 def _collect(
     u8: ByteArray,
     definitions: list[_Definition],
     mesg_num: int,
     specs: tuple[FieldSpec, ...],
     compressed_ts: tuple[IntArray, FloatArray],
-) -> dict[str, FloatArray]:
+) -> tuple[int, Columns]:
     """Columns of one message type across all its definitions, in file order, scaled.
 
     A device may redefine a local type mid-file (a sensor connects and records gain a field),
     so the same message type can come from several definitions; their rows are merged by file
-    offset. A field a definition lacks is NaN for its rows.
+    offset. A field a definition lacks is NaN for its rows; a field none has is None.
     """
-    chunks: list[dict[str, FloatArray]] = []
-    chunk_offsets: list[IntArray] = []
-    for definition in definitions:
-        if definition.mesg_num != mesg_num or not definition.has_messages():
-            continue
-        offsets, rows = definition.messages(u8)
-        chunk: dict[str, FloatArray] = {}
-        for name, number, scale, offset in specs:
-            values = _field_values(rows, definition, number)
-            if values is None:
-                values = np.full(offsets.size, np.nan)
-            else:  # in place: these columns are fresh copies, and allocation shows here
-                if scale != 1:
-                    values /= scale
-                if offset != 0:
-                    values -= offset
-            chunk[name] = values
-        chunks.append(chunk)
-        chunk_offsets.append(offsets)
-    if not chunks:
-        return {name: np.empty(0) for name, *_ in specs}
-    if len(chunks) == 1:
-        columns, offsets = chunks[0], chunk_offsets[0]
-    else:
-        all_offsets = np.concatenate(chunk_offsets)
-        order = np.argsort(all_offsets, kind="stable")
-        offsets = all_offsets[order]
-        columns = {
-            name: np.concatenate([chunk[name] for chunk in chunks])[order] for name, *_ in specs
-        }
+    chosen = [d for d in definitions if d.mesg_num == mesg_num and d.count]
+    if not chosen:
+        return 0, dict.fromkeys((name for name, *_ in specs), None)
+    offsets = [d.offsets() for d in chosen]
+    all_offsets = offsets[0] if len(chosen) == 1 else np.concatenate(offsets)
+    order = None if len(chosen) == 1 else np.argsort(all_offsets, kind="stable")
+    columns: Columns = {}
+    for name, number, scale, offset in specs:
+        columns[name] = _merged_field(u8, chosen, number, order)
+        values = columns[name]
+        if values is not None:  # in place: these columns are fresh copies
+            if scale != 1:
+                values /= scale
+            if offset != 0:
+                values -= offset
     if "timestamp" in columns and compressed_ts[0].size:
-        _apply_compressed(columns["timestamp"], offsets, compressed_ts)
-    return columns
+        in_order = all_offsets if order is None else all_offsets[order]
+        columns["timestamp"] = _apply_compressed(columns["timestamp"], in_order, compressed_ts)
+    return int(all_offsets.size), columns
+
+
+def _merged_field(
+    u8: ByteArray, chosen: list[_Definition], number: int, order: IntArray | None
+) -> FloatArray | None:
+    """One field over several definitions of a message type, in file order (None: nowhere)."""
+    values = [d.field(u8, number) for d in chosen]
+    if all(v is None for v in values):
+        return None
+    if len(values) == 1:
+        return values[0]
+    filled = [
+        np.full(d.count, np.nan) if v is None else v for d, v in zip(chosen, values, strict=True)
+    ]
+    merged = np.concatenate(filled)
+    return merged if order is None else merged[order]
 
 
 def _apply_compressed(
-    timestamps: FloatArray, offsets: IntArray, compressed_ts: tuple[IntArray, FloatArray]
-) -> None:
+    timestamps: FloatArray | None, offsets: IntArray, compressed_ts: tuple[IntArray, FloatArray]
+) -> FloatArray | None:
     """Fill in the timestamps of messages that carried them in a compressed header."""
     at, values = compressed_ts
-    index = np.minimum(np.searchsorted(at, offsets), at.size - 1)
+    index = np.searchsorted(at, offsets)
+    np.minimum(index, at.size - 1, out=index)
     hit = at[index] == offsets
+    if not hit.any():
+        return timestamps
+    if timestamps is None:
+        timestamps = np.full(offsets.size, np.nan)
     timestamps[hit] = values[index[hit]]
+    return timestamps
 
 
 def _resolve_compressed_timestamps(
-    u8: ByteArray, definitions: list[_Definition], compressed: list[tuple[int, int]]
+    u8: ByteArray, definitions: list[_Definition], compressed: tuple[array[int], array[int]]
 ) -> tuple[IntArray, FloatArray]:
     """Timestamps of compressed-header messages: (content offsets, FIT timestamps).
 
@@ -691,53 +811,59 @@ def _resolve_compressed_timestamps(
     t = last + ((offset - last) mod 32), so along a chain of compressed headers after a full
     timestamp A, the time is A plus the running sum of those 5-bit steps: one cumulative sum.
     """
-    if not compressed:
+    if not compressed[0]:
         return np.empty(0, dtype=np.int64), np.empty(0)
-    comp = np.asarray(compressed, dtype=np.int64)
-    comp_at, comp_low = comp[:, 0], comp[:, 1]
+    comp_at = np.frombuffer(compressed[0], dtype=np.int64)
+    comp_low = np.frombuffer(compressed[1], dtype=np.uint8)  # uint8 arithmetic wraps mod 32 too
     full_at, full_ts = _full_timestamps(u8, definitions, comp_at)
-    at = np.concatenate([full_at, comp_at])
-    order = np.argsort(at, kind="stable")
-    is_compressed = np.concatenate([np.zeros(full_at.size, bool), np.ones(comp_at.size, bool)])[
-        order
-    ]
-    anchor = np.concatenate([full_ts, np.zeros(comp_at.size, np.int64)])[order]
-    low = np.concatenate([full_ts & 0x1F, comp_low])[order]
-    segment = np.cumsum(~is_compressed) - 1
-    if segment[0] < 0:
-        first = int(at[order][0])
+    # The full timestamp each compressed header counts from: the last one before it.
+    anchor = np.searchsorted(full_at, comp_at)
+    anchor -= 1
+    if anchor[0] < 0:
         raise FitDecodeError(
-            f"corrupt FIT data: compressed timestamp header at byte {first - 1} comes before "
-            "any full timestamp"
+            f"corrupt FIT data: compressed timestamp header at byte {int(comp_at[0]) - 1} "
+            "comes before any full timestamp"
         )
-    step = np.where(is_compressed, (low - np.roll(low, 1)) & 0x1F, 0)
-    running = np.cumsum(step)
-    anchor_index = np.flatnonzero(~is_compressed)
-    resolved = anchor[anchor_index][segment] + running - running[anchor_index][segment]
-    comp_order = np.flatnonzero(is_compressed)
-    return at[order][comp_order], resolved[comp_order].astype(np.float64)
+    first = np.empty(comp_at.size, dtype=bool)  # the first compressed header after its anchor
+    first[0] = True
+    np.not_equal(anchor[1:], anchor[:-1], out=first[1:])
+    anchor_ts = full_ts[anchor[first]]  # one per chain of compressed headers
+    del anchor  # the arrays here are as long as the file has compressed headers: few at a time
+    step = np.empty_like(comp_low)  # the low bits before each header, then the step from them
+    step[1:] = comp_low[:-1]
+    step[first] = anchor_ts & 0x1F
+    np.subtract(comp_low, step, out=step)
+    step &= 0x1F
+    resolved = np.cumsum(step, dtype=np.float64)  # whole seconds: exact in float64
+    # Each chain restarts from its anchor: add (anchor − the running sum before the chain).
+    shift = anchor_ts - (resolved[first] - step[first])
+    chain = np.cumsum(first, dtype=np.int64)
+    chain -= 1
+    resolved += shift[chain]
+    return comp_at, resolved
 
 
 def _full_timestamps(
     u8: ByteArray, definitions: list[_Definition], compressed_at: IntArray
 ) -> tuple[IntArray, IntArray]:
-    """Offsets and values of every valid timestamp field (253) in normal-header messages."""
+    """Offsets (sorted) and values of every valid timestamp field (253) in normal-header
+    messages."""
     found_at: list[IntArray] = []
     found_ts: list[IntArray] = []
     for definition in definitions:
-        if _TIMESTAMP_FIELD not in definition.fields or not definition.has_messages():
-            continue
-        offsets, rows = definition.messages(u8)
-        values = _field_values(rows, definition, _TIMESTAMP_FIELD)
+        values = definition.field(u8, _TIMESTAMP_FIELD)
         if values is None:
             continue
+        offsets = definition.offsets()
         in_range = (values >= 0) & (values <= 0xFFFF_FFFF)  # NaN fails both
         keep = in_range & ~np.isin(offsets, compressed_at)
         found_at.append(offsets[keep])
         found_ts.append(values[keep].astype(np.int64))
     if not found_at:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    return np.concatenate(found_at), np.concatenate(found_ts)
+    at, ts = np.concatenate(found_at), np.concatenate(found_ts)
+    order = np.argsort(at, kind="stable")
+    return at[order], ts[order]
 
 
 # --- from columns to results ------------------------------------------------------------------
@@ -745,24 +871,15 @@ def _full_timestamps(
 
 def _assemble(parts: list[_FileData]) -> FitActivity:
     """Join the chained files and turn profile columns into retrorun's named values."""
-    if len(parts) == 1:
-        records = _records(parts[0].records)
-    else:
-        names = parts[0].records
-        records = _records(
-            {name: np.concatenate([p.records[name] for p in parts]) for name in names}
-        )
-    laps = [lap for p in parts for lap in _laps(p.laps)]
-    sessions = [session for p in parts for session in _sessions(p.sessions)]
-    file_types = [v for p in parts for v in p.file_id["type"].tolist() if math.isfinite(v)]
-    sport_rows = [
-        (s, sub)
-        for p in parts
-        for s, sub in zip(p.sport["sport"].tolist(), p.sport["sub_sport"].tolist(), strict=True)
-    ]
+    records = _records(*_joined([p.records for p in parts]))
+    laps = [lap for p in parts for lap in _laps(*p.laps)]
+    sessions = [session for p in parts for session in _sessions(*p.sessions)]
+    file_types = [row["type"] for p in parts for row in _rows(*p.file_id)]
+    sport_rows = [(row["sport"], row["sub_sport"]) for p in parts for row in _rows(*p.sport)]
+    known_types = [t for t in file_types if t is not None]
     sport, sub_sport = _activity_sport(sessions, sport_rows, laps)
     return FitActivity(
-        file_type=_name(_FILE_TYPES, file_types[0]) if file_types else None,
+        file_type=_name(_FILE_TYPES, known_types[0]) if known_types else None,
         sport=sport,
         sub_sport=sub_sport,
         start=_activity_start(sessions, records, parts),
@@ -772,37 +889,86 @@ def _assemble(parts: list[_FileData]) -> FitActivity:
     )
 
 
-def _records(c: dict[str, FloatArray]) -> FitRecords:
-    fraction = np.nan_to_num(c["fractional_cadence"], nan=0.0)
-    arrays = FitRecords(
-        timestamp_s=c["timestamp"] + FIT_EPOCH_S,
-        lat_deg=c["position_lat"] * DEG_PER_SEMICIRCLE,
-        lon_deg=c["position_long"] * DEG_PER_SEMICIRCLE,
-        distance_m=c["distance"],
-        speed_m_s=_prefer(c["enhanced_speed"], c["speed"]),
-        altitude_m=_prefer(c["enhanced_altitude"], c["altitude"]),
-        heart_rate_bpm=c["heart_rate"],
-        cadence_rpm=c["cadence"] + fraction,
-        power_w=c["power"],
-        vertical_oscillation_mm=c["vertical_oscillation"],
-        stance_time_ms=c["stance_time"],
-        stance_time_percent=c["stance_time_percent"],
-        vertical_ratio_percent=c["vertical_ratio"],
-        stance_time_balance_percent=c["stance_time_balance"],
-        step_length_mm=c["step_length"],
+def _joined(parts: list[tuple[int, Columns]]) -> tuple[int, Columns]:
+    """The columns of chained files end to end (a field one file lacks is NaN for its rows)."""
+    if len(parts) == 1:
+        return parts[0]
+    total = sum(n for n, _ in parts)
+    columns: Columns = {}
+    for name in parts[0][1]:
+        pieces = [c[name] for _, c in parts]
+        if all(p is None for p in pieces):
+            columns[name] = None
+            continue
+        filled = [
+            np.full(n, np.nan) if p is None else p for p, (n, _) in zip(pieces, parts, strict=True)
+        ]
+        columns[name] = np.concatenate(filled)
+    return total, columns
+
+
+def _records(n: int, c: Columns) -> FitRecords:
+    """The record columns in retrorun's units, worked out in place (each is our own copy).
+
+    A field no record has is a read-only NaN view of length `n` that takes no memory, so a
+    file of records with one field costs one column, not eighteen. A timestamp outside FIT's
+    uint32 range is a mis-typed field, and invalid like the rest.
+    """
+    timestamp = c["timestamp"]
+    if timestamp is not None:
+        timestamp[~((timestamp >= 0) & (timestamp <= 0xFFFF_FFFF))] = np.nan
+        timestamp += FIT_EPOCH_S
+    records = FitRecords(
+        timestamp_s=_or_absent(timestamp, n),
+        lat_deg=_or_absent(_scaled(c["position_lat"], DEG_PER_SEMICIRCLE), n),
+        lon_deg=_or_absent(_scaled(c["position_long"], DEG_PER_SEMICIRCLE), n),
+        distance_m=_or_absent(c["distance"], n),
+        speed_m_s=_or_absent(_prefer(c["enhanced_speed"], c["speed"]), n),
+        altitude_m=_or_absent(_prefer(c["enhanced_altitude"], c["altitude"]), n),
+        heart_rate_bpm=_or_absent(c["heart_rate"], n),
+        cadence_rpm=_or_absent(_cadence(c["cadence"], c["fractional_cadence"]), n),
+        power_w=_or_absent(c["power"], n),
+        vertical_oscillation_mm=_or_absent(c["vertical_oscillation"], n),
+        stance_time_ms=_or_absent(c["stance_time"], n),
+        stance_time_percent=_or_absent(c["stance_time_percent"], n),
+        vertical_ratio_percent=_or_absent(c["vertical_ratio"], n),
+        stance_time_balance_percent=_or_absent(c["stance_time_balance"], n),
+        step_length_mm=_or_absent(c["step_length"], n),
     )
-    for array in vars(arrays).values():
-        array.setflags(write=False)
-    return arrays
+    for column in vars(records).values():
+        column.setflags(write=False)
+    return records
 
 
-def _prefer(enhanced: FloatArray, plain: FloatArray) -> FloatArray:
+def _or_absent(column: FloatArray | None, n: int) -> FloatArray:
+    """The column, or n NaNs that share one value (a read-only broadcast view)."""
+    if column is not None:
+        return column
+    return np.broadcast_to(np.float64(np.nan), (n,))
+
+
+def _scaled(column: FloatArray | None, factor: float) -> FloatArray | None:
+    if column is not None:
+        column *= factor
+    return column
+
+
+def _prefer(enhanced: FloatArray | None, plain: FloatArray | None) -> FloatArray | None:
     """Enhanced (32-bit) value where the device wrote one, else the 16-bit one."""
-    return np.where(np.isnan(enhanced), plain, enhanced)
+    if enhanced is None or plain is None:
+        return plain if enhanced is None else enhanced
+    np.copyto(enhanced, plain, where=np.isnan(enhanced))
+    return enhanced
 
 
-def _laps(c: dict[str, FloatArray]) -> list[FitLap]:
-    rows = _rows(c)
+def _cadence(cadence: FloatArray | None, fraction: FloatArray | None) -> FloatArray | None:
+    """Whole cycles per minute plus the fraction, where the device wrote one."""
+    if cadence is not None and fraction is not None:
+        np.add(cadence, fraction, out=cadence, where=~np.isnan(fraction))
+    return cadence
+
+
+def _laps(n: int, c: Columns) -> list[FitLap]:
     return [
         FitLap(
             start_time=_datetime(row["start_time"]),
@@ -810,16 +976,15 @@ def _laps(c: dict[str, FloatArray]) -> list[FitLap]:
             total_elapsed_time_s=row["total_elapsed_time"],
             total_timer_time_s=row["total_timer_time"],
             total_distance_m=row["total_distance"],
-            wkt_step_index=_int(row["wkt_step_index"]),
+            wkt_step_index=_message_index(row["wkt_step_index"]),
             sport=_name(_SPORTS, row["sport"]),
             sub_sport=_name(_SUB_SPORTS, row["sub_sport"]),
         )
-        for row in rows
+        for row in _rows(n, c)
     ]
 
 
-def _sessions(c: dict[str, FloatArray]) -> list[FitSession]:
-    rows = _rows(c)
+def _sessions(n: int, c: Columns) -> list[FitSession]:
     return [
         FitSession(
             sport=_name(_SPORTS, row["sport"]),
@@ -835,18 +1000,22 @@ def _sessions(c: dict[str, FloatArray]) -> list[FitSession]:
             avg_heart_rate_bpm=row["avg_heart_rate"],
             max_heart_rate_bpm=row["max_heart_rate"],
         )
-        for row in rows
+        for row in _rows(n, c)
     ]
 
 
-def _rows(c: dict[str, FloatArray]) -> list[dict[str, float | None]]:
+def _rows(n: int, c: Columns) -> list[dict[str, float | None]]:
     """Columns to one dict per message, invalid values as None (laps and sessions are few)."""
     names = list(c)
-    lists = [c[name].tolist() for name in names]
+    lists = [[None] * n if c[name] is None else c[name].tolist() for name in names]  # type: ignore[union-attr]
     return [
-        {name: (v if math.isfinite(v) else None) for name, v in zip(names, values, strict=True)}
+        {name: _finite(v) for name, v in zip(names, values, strict=True)}
         for values in zip(*lists, strict=True)
     ]
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _datetime(fit_seconds: float | None) -> datetime | None:
@@ -860,20 +1029,27 @@ def _is_fit_time(fit_seconds: float) -> bool:
     return 0 <= fit_seconds <= 0xFFFF_FFFF
 
 
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value)
+def _message_index(value: float | None) -> int | None:
+    """A workout step index (FIT type message_index, a uint16); anything else is no step."""
+    if value is None or not (0 <= value < 0xFFFF and value == int(value)):
+        return None
+    return int(value)
 
 
 def _name(table: dict[int, str], value: float | None) -> str | None:
-    """An enum's profile name; a number the profile does not know is kept as its digits."""
-    if value is None or not math.isfinite(value):
+    """An enum's profile name; a number the profile does not know is kept as its digits.
+
+    FIT enums are one byte (0xFF is invalid): a value that is no whole number from 0 to 254
+    comes from a field defined with another type, and names nothing (not a 300-digit sport).
+    """
+    if value is None or not (0 <= value <= 0xFE and value == int(value)):
         return None
     return table.get(int(value), str(int(value)))
 
 
 def _activity_sport(
     sessions: list[FitSession],
-    sport_rows: list[tuple[float, float]],
+    sport_rows: list[tuple[float | None, float | None]],
     laps: list[FitLap],
 ) -> tuple[str | None, str | None]:
     """The first session's sport; else the sport message's; else the first lap's."""
@@ -881,7 +1057,7 @@ def _activity_sport(
         if session.sport is not None:
             return session.sport, session.sub_sport
     for sport, sub_sport in sport_rows:
-        if math.isfinite(sport):
+        if _name(_SPORTS, sport) is not None:
             return _name(_SPORTS, sport), _name(_SUB_SPORTS, sub_sport)
     for lap in laps:
         if lap.sport is not None:
@@ -896,12 +1072,13 @@ def _activity_start(
     for session in sessions:
         if session.start_time is not None:
             return session.start_time
-    finite = records.timestamp_s[np.isfinite(records.timestamp_s)]
-    if finite.size:
-        return _datetime(float(finite[0]) - FIT_EPOCH_S)
+    known = np.isfinite(records.timestamp_s)
+    if known.any():
+        return _datetime(float(records.timestamp_s[int(np.argmax(known))]) - FIT_EPOCH_S)
     for part in parts:
-        for created in part.file_id["time_created"].tolist():
-            if math.isfinite(created):
+        for row in _rows(*part.file_id):
+            created = row["time_created"]
+            if created is not None:
                 return _datetime(created)
     return None
 
@@ -937,13 +1114,32 @@ def _shift_table(level: int) -> npt.NDArray[np.uint16]:
 
 
 def _crc16(data: ByteArray) -> int:
-    """FIT CRC of `data`, computed as a balanced tree of NumPy operations instead of a loop.
+    """FIT CRC of `data`, a MiB at a time, so the scratch memory stays small for any file.
 
     With a zero initial value the CRC is linear: crc(A + B) = shift(crc(A), len(B)) ^ crc(B),
-    where shift feeds len(B) zero bytes; and leading zero bytes leave it at zero. So the bytes
-    are read as 16-bit words (the CRC of one word from zero is a lookup), then neighbours are
-    combined pairwise, padding with a zero block in front whenever a level has an odd count.
-    A per-byte Python loop would cost more than all the rest of the decoding.
+    where shift feeds len(B) zero bytes. So the bytes are cut into whole MiB chunks after a
+    shorter first piece, each chunk's CRC comes from `_crc16_tree`, and the running CRC is
+    shifted past each chunk with one table lookup.
+    """
+    head = data.size % _CRC_CHUNK_BYTES
+    crc = _crc16_tree(data[:head])
+    shift_chunk = _shift_table(_CRC_CHUNK_LEVEL)
+    for at in range(head, data.size, _CRC_CHUNK_BYTES):
+        crc = int(shift_chunk[crc]) ^ _crc16_tree(data[at : at + _CRC_CHUNK_BYTES])
+    return crc
+
+
+_CRC_CHUNK_LEVEL = 19  # _shift_table(19) feeds 2^20 zero bytes
+_CRC_CHUNK_BYTES = 2 ** (_CRC_CHUNK_LEVEL + 1)
+
+
+def _crc16_tree(data: ByteArray) -> int:
+    """CRC of up to a MiB, computed as a balanced tree of NumPy operations instead of a loop.
+
+    Leading zero bytes leave a zero CRC at zero, so the bytes are read as 16-bit words (the
+    CRC of one word from zero is a lookup), then neighbours are combined pairwise, padding with
+    a zero block in front whenever a level has an odd count. A per-byte Python loop would cost
+    more than all the rest of the decoding.
     """
     if data.size % 2:
         data = np.concatenate([np.zeros(1, np.uint8), data])

@@ -1,19 +1,27 @@
-"""Reading and writing imported activities. Every query is scoped to one athlete."""
+"""Reading and writing imported activities. Every query is scoped to one athlete.
+
+Every value is made to fit its column before it is written (`fit_columns`), so SQLite and
+PostgreSQL store the same thing, or refuse the same file with the same reason: left to
+themselves, SQLite keeps a 52-character sport in a 40-character column and PostgreSQL stops the
+import with a DataError.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from numbers import Integral, Real
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import BigInteger, Integer, String, func, or_, select
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import defer
 
 from retrorun.core.completed import Record
 from retrorun.core.serialize import workout_from_dict
 from retrorun.core.workout import Workout
-from retrorun.errors import NotFound
+from retrorun.errors import InvalidInput, NotFound
 from retrorun.store.models import (
     ActivityLapRow,
     ActivityRow,
@@ -57,6 +65,7 @@ class StoredActivity:
     samples: int
     planned_session_id: int | None
     laps: tuple[StoredLap, ...]
+    notes: tuple[str, ...] = ()  # what was repaired or skipped in the file (at import only)
 
     @property
     def matched_plan(self) -> bool:
@@ -136,6 +145,9 @@ def activity_records(db: DbSession, athlete: int) -> list[Record]:
 
 def add_activity(db: DbSession, row: ActivityRow, laps: list[ActivityLapRow]) -> int:
     """Insert an activity and its laps (one flush for the row, one batch for the laps)."""
+    items: list[ActivityRow | ActivityLapRow] = [row, *laps]
+    for item in items:
+        fit_columns(item)
     db.add(row)
     db.flush()
     for lap in laps:
@@ -143,6 +155,55 @@ def add_activity(db: DbSession, row: ActivityRow, laps: list[ActivityLapRow]) ->
     db.add_all(laps)
     db.flush()
     return row.id
+
+
+# The integers each column type holds on both databases (PostgreSQL's INTEGER is 32 bits;
+# SQLite would take 64, so the smaller range is the one both keep).
+_INTEGER_RANGES = {Integer: (-(2**31), 2**31 - 1), BigInteger: (-(2**63), 2**63 - 1)}
+
+
+def fit_columns(row: ActivityRow | ActivityLapRow) -> None:
+    """Make each value of a row fit its column, the same way on both databases, or refuse.
+
+    Text is made storable (a file name that is not UTF-8 holds lone surrogates, which neither
+    database encodes; PostgreSQL refuses NUL) and cut to its column's length. A number no
+    column can hold (an integer beyond the column's range, a float that is not finite) refuses
+    the file with the reason: the importer's checks should have caught it, and no database
+    should be the one to say so.
+    """
+    for attribute in type(row).__mapper__.column_attrs:
+        column = attribute.columns[0]
+        value = getattr(row, attribute.key)
+        if isinstance(value, str) and isinstance(column.type, String):
+            setattr(row, attribute.key, _storable_text(value, column.type.length))
+        elif isinstance(value, Integral) and not isinstance(value, bool):
+            low, high = _INTEGER_RANGES[
+                BigInteger if isinstance(column.type, BigInteger) else Integer
+            ]
+            if not low <= int(value) <= high:
+                raise InvalidInput(f"the file's {_words(attribute.key)} ({value}) is out of range")
+        elif isinstance(value, Real) and not math.isfinite(float(value)):
+            raise InvalidInput(
+                f"the file's {_words(attribute.key)} is not a finite number ({value})"
+            )
+
+
+def _storable_text(text: str, length: int | None) -> str:
+    """`text` as both databases store it: valid UTF-8 (an undecodable byte of a file name as
+    U+FFFD, as a terminal shows it), no NUL, at most `length` characters."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        try:  # a file name's undecodable bytes, as Python carries them (PEP 383)
+            text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    text = text.replace("\0", "\ufffd")
+    return text if length is None else text[:length]
+
+
+def _words(name: str) -> str:
+    return name.replace("_", " ")
 
 
 def activity_row(db: DbSession, athlete: int, activity_id: int) -> ActivityRow:
