@@ -72,6 +72,7 @@ READS: dict[str, Call] = {
     "done_days": lambda s, a, w: logs.done_days(s, a, TODAY - timedelta(days=30), TODAY),
     "recent_history": lambda s, a, w: logs.recent_history(s, a, TODAY),
     "history_between": lambda s, a, w: logs.history_between(s, a, TODAY, TODAY),
+    "latest_sessions": lambda s, a, w: logs.latest_sessions(s, a, 10),
     "activities": lambda s, a, w: activities.activities(s, a),
     "activity": lambda s, a, w: activities.activity(s, a, _activity_id(w)),
     "has_calendar_feed": lambda s, a, w: tokens.has_calendar_feed(s, a),

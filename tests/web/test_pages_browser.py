@@ -14,7 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +24,7 @@ from retrorun.core.log import LogEntry
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS
 from retrorun.core.workout import Direction, Mode, Setting
-from retrorun.services import accounts, activities, athletes, logs, plans, tokens
+from retrorun.services import accounts, activities, athletes, clock, logs, plans, tokens
 from retrorun.services.app import App
 from tests.web.conftest import Device, axe_violations, no_sideways_scroll
 
@@ -193,7 +193,7 @@ def small_tap_targets(page: Page) -> list[str]:
 
 def test_signed_out_pages(web_app: App, checker: Checker, today: date) -> None:
     accounts.sign_up(web_app, EMAIL, PASSWORD)
-    reset = tokens.reset_token(web_app, web_app.local_owner(), EMAIL, datetime.now(UTC))
+    reset = tokens.reset_token(web_app, web_app.local_owner(), EMAIL, clock.now())
     checker.visit("/sign-in", "sign-in")
     assert checker.page.get_by_role("alert").count() == 0  # no problem shown before a problem
     checker.visit("/sign-in?reset=1", "sign-in-after-reset")

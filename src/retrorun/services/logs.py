@@ -138,6 +138,19 @@ def history_between(scope: Scope, athlete: int, first: date, last: date) -> Rece
     return RecentHistory(first, [_logged(row) for row in rows], imported, total)
 
 
+def latest_sessions(
+    scope: Scope, athlete: int, limit: int
+) -> tuple[list[LoggedSession], list[StoredActivity]]:
+    """The latest `limit` logs and the latest `limit` imports no log is linked to (with the
+    imports the logs are linked to), newest first, however old they are: what a history table
+    shows, read with bounded queries."""
+    with scope.access(athlete) as db:
+        rows = repository.latest_log_rows(db, athlete, limit)
+        linked = [row.activity_id for row in rows if row.activity_id is not None]
+        imported = repository.latest_activities(db, athlete, limit, also=linked)
+    return [_logged(row) for row in rows], imported
+
+
 def link_log(db: DbSession, athlete: int, row: LogRow) -> None:
     """Link a new log to the unlinked imported activity of the same session, if there is one."""
     activities = stored_activities.activity_records(db, athlete)

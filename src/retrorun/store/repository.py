@@ -301,6 +301,37 @@ def activities_between(
     return [stored(row, []) for row in db.scalars(query)]
 
 
+def latest_log_rows(db: DbSession, athlete: int, limit: int) -> list[LogRow]:
+    query = select(LogRow).where(LogRow.athlete_id == athlete)
+    return list(db.scalars(query.order_by(LogRow.date.desc(), LogRow.id.desc()).limit(limit)))
+
+
+def latest_activities(
+    db: DbSession, athlete: int, limit: int, also: Sequence[int] = ()
+) -> list[StoredActivity]:
+    """The latest imported activities no log is linked to, and those with the ids in `also`, as
+    summaries (no laps, no streams), newest first."""
+    from retrorun.store.activities import stored
+
+    linked = select(LogRow.activity_id).where(
+        LogRow.athlete_id == athlete, LogRow.activity_id.is_not(None)
+    )
+    alone = (
+        select(ActivityRow.id)
+        .where(ActivityRow.athlete_id == athlete, ActivityRow.id.not_in(linked))
+        .order_by(ActivityRow.start.desc(), ActivityRow.id.desc())
+        .limit(limit)
+    )
+    wanted = [*db.scalars(alone), *also]
+    query = (
+        select(ActivityRow)
+        .options(defer(ActivityRow.streams))
+        .where(ActivityRow.athlete_id == athlete, ActivityRow.id.in_(wanted))
+        .order_by(ActivityRow.start.desc(), ActivityRow.id.desc())
+    )
+    return [stored(row, []) for row in db.scalars(query)]
+
+
 def completed_count(db: DbSession, athlete: int) -> int:
     """Completed sessions of all time: every log, and every import no log is linked to."""
     logs = db.scalar(select(func.count()).select_from(LogRow).where(LogRow.athlete_id == athlete))

@@ -242,8 +242,8 @@ def history_context(user: SignedIn) -> dict[str, Any]:
     from retrorun.web import charts
 
     recent = logs.recent_history(user.scope, user.athlete, today())
-    logged, imported = recent.logged, recent.imported
-    summary = weeks(weekly_done(logged, imported), first=recent.first, last=today())
+    summary = weeks(weekly_done(recent.logged, recent.imported), first=recent.first, last=today())
+    logged, imported = logs.latest_sessions(user.scope, user.athlete, HISTORY_ROWS)
     by_id = {a.id: a for a in imported}
     linked = {item.activity_id for item in logged if item.activity_id is not None}
     rows: list[dict[str, Any]] = [
@@ -253,7 +253,7 @@ def history_context(user: SignedIn) -> dict[str, Any]:
     rows += [
         {"day": found.start_date, "log": None, "activity": found}
         for found in imported
-        if found.id not in linked and found.start_date >= recent.first
+        if found.id not in linked
     ]
     rows.sort(key=lambda row: row["day"], reverse=True)
     return {
