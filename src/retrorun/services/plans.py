@@ -34,9 +34,10 @@ from retrorun.services.access import Access
 from retrorun.services.app import Scope
 from retrorun.store import activities as stored_activities
 from retrorun.store import repository
-from retrorun.store.models import PlannedSessionRow, PlannedSessionVersionRow
+from retrorun.store.models import PlannedSessionRow, PlannedSessionVersionRow, PlanRow
 
 MAX_REASON_CHARS = 2000
+NO_PLAN = "no plan yet: retrorun plan new --start YYYY-MM-DD"
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def plan(scope: Scope, athlete: int) -> Plan:
     with scope.access(athlete) as db:
         found = repository.active_plan(db, athlete)
     if found is None:
-        raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        raise NotReady(NO_PLAN)
     return found
 
 
@@ -109,9 +110,7 @@ def session(scope: Scope, athlete: int, day: date) -> tuple[Session, Timeline]:
     """The planned session on a day and the cue timeline stored with it."""
     imperial = _imperial(scope, athlete)
     with scope.access(athlete) as db:
-        plan_row = repository.active_plan_row(db, athlete)
-        if plan_row is None:
-            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        plan_row = _active_plan_row(db, athlete)
         rows = repository.planned_session_rows(db, plan_row.id, day=day, with_timelines=True)
         row = next((r for r in rows if r.status == "planned"), None)
         if row is None:
@@ -129,9 +128,7 @@ def sessions_with_timelines(scope: Scope, athlete: int) -> list[tuple[Session, T
     calendar of the whole plan)."""
     imperial = _imperial(scope, athlete)
     with scope.access(athlete) as db:
-        plan_row = repository.active_plan_row(db, athlete)
-        if plan_row is None:
-            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        plan_row = _active_plan_row(db, athlete)
         rows = repository.planned_session_rows(db, plan_row.id, with_timelines=True)
     found = []
     for row in rows:
@@ -168,9 +165,7 @@ def plan_week(scope: Scope, athlete: int, week: int | None, today: date) -> Plan
     """A week of the active plan (by default the one `today` falls in), read with one query
     for its sessions whatever the plan's length."""
     with scope.access(athlete) as db:
-        plan_row = repository.active_plan_row(db, athlete)
-        if plan_row is None:
-            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        plan_row = _active_plan_row(db, athlete)
         weeks = plan_row.summary["weeks"]
         number = min(max(week or _week_number(weeks, today), 1), len(weeks))
         rows = repository.planned_session_rows(db, plan_row.id, week=number)
@@ -231,9 +226,7 @@ def planned_sessions(scope: Scope, athlete: int, week: int | None = None) -> lis
     """Every session of the active plan (or of one week), skipped ones included, with where
     each came from."""
     with scope.access(athlete) as db:
-        plan_row = repository.active_plan_row(db, athlete)
-        if plan_row is None:
-            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        plan_row = _active_plan_row(db, athlete)
         rows = repository.planned_session_rows(db, plan_row.id, week=week)
         return [_record(row) for row in rows]
 
@@ -242,9 +235,7 @@ def plan_with_week(scope: Scope, athlete: int, week: int) -> Plan:
     """The active plan with every week's backward minutes but only week `week`'s sessions: what
     a page or a script showing one week needs, read without parsing the whole program."""
     with scope.access(athlete) as db:
-        plan_row = repository.active_plan_row(db, athlete)
-        if plan_row is None:
-            raise NotReady("no plan yet: retrorun plan new --start YYYY-MM-DD")
+        plan_row = _active_plan_row(db, athlete)
         weeks = len(plan_row.summary["weeks"])
         if not 1 <= week <= weeks:
             raise InvalidInput(f"the plan has weeks 1–{weeks} (asked for week {week})")
@@ -396,6 +387,13 @@ def _change(
         row.backward_s = workout.backward_s
         row.timeline = timelines_for(workout)
     db.flush()
+
+
+def _active_plan_row(db: DbSession, athlete: int) -> PlanRow:
+    row = repository.active_plan_row(db, athlete)
+    if row is None:
+        raise NotReady(NO_PLAN)
+    return row
 
 
 def _session_row(db: DbSession, athlete: int, session_id: int) -> PlannedSessionRow:

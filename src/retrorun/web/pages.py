@@ -473,9 +473,16 @@ def import_files(
 # --- account ----------------------------------------------------------------------------------
 
 
+def _account(request: Request, user: SignedIn, status: int = 200, **extra: Any) -> Response:
+    """The account page, with a problem or a secret shown once when there is one."""
+    return page(
+        request, "account.html", status, title="Account", **extra, **views.account_context(user)
+    )
+
+
 @router.get("/account")
 def account_page(request: Request, user: User) -> Response:
-    return page(request, "account.html", title="Account", **views.account_context(user))
+    return _account(request, user)
 
 
 @router.post("/account/tokens")
@@ -489,17 +496,8 @@ def token_new(
     try:
         _, secret = tokens.new_api_token(user.scope, name, now())
     except RetrorunError as error:
-        return page(
-            request,
-            "account.html",
-            400,
-            title="Account",
-            problem=str(error),
-            **views.account_context(user),
-        )
-    return page(
-        request, "account.html", title="Account", new_token=secret, **views.account_context(user)
-    )
+        return _account(request, user, 400, problem=str(error))
+    return _account(request, user, new_token=secret)
 
 
 @router.post("/account/tokens/{token_id}/revoke")
@@ -516,9 +514,7 @@ def calendar_new(request: Request, user: User, csrf_token: Annotated[str, Form()
     auth.check_csrf(user, csrf_token)
     secret = tokens.new_calendar_feed(user.scope, user.athlete, now())
     feed = str(request.base_url).rstrip("/") + f"/calendar/{secret}.ics"
-    return page(
-        request, "account.html", title="Account", new_feed=feed, **views.account_context(user)
-    )
+    return _account(request, user, new_feed=feed)
 
 
 @router.post("/account/calendar/revoke")
@@ -541,14 +537,7 @@ def coach_accept(
     try:
         accounts.accept(user.scope, code, now())
     except RetrorunError as error:
-        return page(
-            request,
-            "account.html",
-            400,
-            title="Account",
-            problem=str(error),
-            **views.account_context(user),
-        )
+        return _account(request, user, 400, problem=str(error))
     return _see("/account")
 
 
