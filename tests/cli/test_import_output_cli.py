@@ -119,3 +119,40 @@ def test_a_grade_out_of_range_is_explained_in_percent() -> None:
     result = run("sqlite:///:memory:", "energy", *args, "--grade-percent", "60")
     assert_one_line_error(result, "grade 60 % is beyond ±45 %")
     assert "fraction" not in result.err and "0.05" not in result.err
+
+
+# --- what was repaired while reading a file is said, on stderr and in --json ---------------------
+
+
+def _gpx_with_a_point_off_the_globe(tmp_path: Path) -> Path:
+    """Eleven points a second apart heading north; the sixth has latitude 999."""
+    rows = "".join(
+        f'<trkpt lat="{999.0 if i == 5 else 45.0 + i * 1e-5}" lon="7.0">'
+        f"<time>2026-03-01T07:00:{i:02d}Z</time></trkpt>"
+        for i in range(11)
+    )
+    path = tmp_path / "off-globe.gpx"
+    path.write_text(
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type>'
+        f"<trkseg>{rows}</trkseg></trk></gpx>"
+    )
+    return path
+
+
+def test_a_repaired_file_says_what_was_left_out(tmp_path: Path) -> None:
+    db = new_database(tmp_path / "me.db")
+    path = _gpx_with_a_point_off_the_globe(tmp_path)
+    result = run(db, "import", str(path))
+    assert result.code == 0, result.err
+    assert f"repaired {path}: 1 positions off the globe left out" in result.err
+    assert "repaired" not in result.out  # stdout keeps the table and the summary
+    (second,) = run(db, "import", "--json", str(path)).json()
+    assert second["status"] == "duplicate" and "notes" not in second
+
+
+def test_import_json_lists_the_repairs_of_each_imported_file(tmp_path: Path) -> None:
+    db = new_database(tmp_path / "me.db")
+    path = _gpx_with_a_point_off_the_globe(tmp_path)
+    repaired, clean = run(db, "import", "--json", str(path), str(DATA / "run.gpx")).json()
+    assert repaired["notes"] == ["1 positions off the globe left out"]
+    assert clean["notes"] == []

@@ -297,6 +297,23 @@ def test_an_upload_with_a_corrupt_file_imports_the_others(web_app: App) -> None:
     assert _texts(again.text, '//ul[@class="results"]/li')[0].startswith("duplicate")
 
 
+def test_an_upload_says_what_was_repaired_in_a_file(web_app: App) -> None:
+    someone = ready_person(web_app, "repaired@example.org")
+    rows = "".join(
+        f'<trkpt lat="{999.0 if i == 5 else 45.0 + i * 1e-5}" lon="7.0">'
+        f"<time>2026-03-01T07:00:{i:02d}Z</time></trkpt>"
+        for i in range(11)
+    )
+    gpx = (
+        '<gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><type>running</type>'
+        f"<trkseg>{rows}</trkseg></trk></gpx>"
+    )
+    answer = someone.post("/import", files=[("files", ("off-globe.gpx", gpx.encode()))])
+    (item,) = _texts(answer.text, '//ul[@class="results"]/li')
+    assert item.startswith("imported")
+    assert "Repaired while reading: 1 positions off the globe left out" in item
+
+
 def test_api_tokens_are_made_and_revoked_on_the_account_page(web_app: App) -> None:
     someone = ready_person(web_app, "tokens@example.org")
     made = someone.post("/account/tokens", {"name": "garmin sync"})

@@ -124,6 +124,8 @@ def _print_import(results: list[ImportResult]) -> None:
     for result in results:
         if result.status == "rejected":
             _warn(f"  rejected {result.path}: {result.reason}")
+        elif result.activity is not None and result.activity.notes:
+            _warn(f"  repaired {result.path}: {'; '.join(result.activity.notes)}")
     no_energy = {a.energy_model for a in imported if a.kcal is None and a.energy_model}
     for reason in sorted(no_energy):
         _warn(f"Energy not estimated: {reason}.")

@@ -260,6 +260,7 @@ class ImportOutcome(Shape):
     kcal: Number | None = None
     direction: Literal["backward", "forward", "mixed"] | None = None  # null: unknown
     matched_plan: bool | None = None
+    notes: list[str] | None = None  # imported files: what was repaired or left out while reading
 
 
 # --- energy -------------------------------------------------------------------------------------
@@ -605,7 +606,8 @@ def history_json(
 
 
 def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
-    """Each file's outcome for scripts: path and status, then the reason or the activity."""
+    """Each file's outcome for scripts: path and status, then the reason or the activity, with
+    what was repaired or left out of the file while reading it (`notes`)."""
     rows = []
     for result in results:
         data: dict[str, Any] = {"path": result.path, "status": result.status}
@@ -626,6 +628,7 @@ def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
                 kcal=_round(activity.kcal, 1),
                 direction=activity.direction,
                 matched_plan=activity.matched_plan,
+                notes=list(activity.notes),
             )
         rows.append(data)
     found: list[dict[str, Any]] = document("import", rows)

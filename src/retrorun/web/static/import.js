@@ -29,6 +29,13 @@
         item.appendChild(link);
         item.appendChild(document.createTextNode(")"));
       }
+      if (r.notes && r.notes.length) {
+        var repaired = document.createElement("span");
+        repaired.className = "hint";
+        repaired.textContent = "Repaired while reading: " + r.notes.join("; ");
+        item.appendChild(document.createElement("br"));
+        item.appendChild(repaired);
+      }
       list.appendChild(item);
     });
   }
