@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 from hypothesis import strategies as st
 
 from retrorun.core.profile import Experience, Goal, Profile, Units
 from retrorun.core.screening import BALANCE_IDS, QUESTION_IDS, Screening
+
+
+def examples(count: int) -> int:
+    """How many examples a property test draws: `count`, or a tenth of it under mutation testing
+    (`bench/mutation.py` sets RETRORUN_MUTATION), where each of thousands of mutants runs the test
+    again and the rule tests written for each rule do the precise work."""
+    return max(count // 10, 20) if os.environ.get("RETRORUN_MUTATION") else count
+
 
 weekdays = st.sets(st.integers(0, 6), min_size=1, max_size=7).map(lambda s: tuple(sorted(s)))
 

@@ -32,9 +32,18 @@ from retrorun.core.workout import (
     Setting,
     StepKind,
 )
-from tests.core.strategies import plan_weeks, profiles, screenings, start_dates, week_window
+from tests.core.strategies import (
+    examples,
+    plan_weeks,
+    profiles,
+    screenings,
+    start_dates,
+    week_window,
+)
 
-MANY = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(
+    max_examples=examples(1500), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _plan(profile: Profile, screening: Screening, start: date, weeks: int | None) -> Plan:

@@ -24,7 +24,7 @@ from retrorun.core.profile import (
 )
 from retrorun.core.screening import QUESTION_IDS, Screening
 from retrorun.errors import InvalidInput
-from tests.core.strategies import profiles, screenings
+from tests.core.strategies import examples, profiles, screenings
 
 RUNNER = Profile(
     68, 41, Experience.REGULAR, Goal.FITNESS, (5, 6), 45, True, True, True, "female", Units.IMPERIAL
@@ -84,7 +84,7 @@ def test_days_disagreeing_with_weekdays_is_refused() -> None:
         ProfileChange(days_per_week=8)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     profile=profiles,
     screening=screenings(),

@@ -14,9 +14,11 @@ from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS, Screening
 from retrorun.core.timeline import SHOULDER_SWITCH_S, CueKind, Side, Timeline, build_timeline
 from retrorun.core.workout import Direction, Mode, Setting, Step, StepKind, Workout
-from tests.core.strategies import plan_weeks, profiles, screenings, start_dates
+from tests.core.strategies import examples, plan_weeks, profiles, screenings, start_dates
 
-MANY = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MANY = settings(
+    max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @MANY
