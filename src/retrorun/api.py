@@ -28,10 +28,11 @@ from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Session, Setting
 from retrorun.errors import RetrorunError
 from retrorun.importing import ImportResult
-from retrorun.services import activities, athletes, logs, plans
+from retrorun.services import activities, athletes, logs, plans, progression
 from retrorun.services.access import Actor
 from retrorun.services.app import LOCAL_ATHLETE, App, Scope
 from retrorun.services.logs import LoggedSession
+from retrorun.services.progression import Why
 from retrorun.store.activities import StoredActivity
 from retrorun.store.database import NoDatabase, current_revision
 
@@ -188,6 +189,10 @@ class Retrorun:
 
     def history(self) -> list[LoggedSession]:
         return logs.history(self.scope, self.athlete_id)
+
+    def why(self, today: date) -> Why:
+        """The progression engine's decision for the sessions after `today`, and its inputs."""
+        return progression.why(self.scope, self.athlete_id, today)
 
     # --- imported activities -----------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from retrorun.core.profile import ProfileChange
 from retrorun.core.workout import Setting
 from retrorun.errors import Forbidden, NotFound
-from retrorun.services import activities, athletes, logs, plans, tokens
+from retrorun.services import activities, athletes, logs, plans, progression, tokens
 from retrorun.services.app import Scope
 from tests.services.conftest import DATA, NO, NOW, RUNNER, TODAY, World, a_log
 
@@ -76,6 +76,7 @@ READS: dict[str, Call] = {
     "activities": lambda s, a, w: activities.activities(s, a),
     "activity": lambda s, a, w: activities.activity(s, a, _activity_id(w)),
     "has_calendar_feed": lambda s, a, w: tokens.has_calendar_feed(s, a),
+    "why": lambda s, a, w: progression.why(s, a, TODAY),
 }
 PLAN_CHANGES: dict[str, Call] = {
     "new_plan": lambda s, a, w: plans.new_plan(s, a, date(2026, 12, 7)),
@@ -214,8 +215,13 @@ def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
         "reset_is_valid",
         "reset_password",
         "calendar_feed_reader",
+        # progression: pure steps of `why` over data it has already read with the athlete's scope
+        "done_session",
+        "rolling_weeks",
+        "missed_week",
+        "setting_now",
     }
-    for module in (athletes, plans, logs, activities, tokens):
+    for module in (athletes, plans, logs, activities, tokens, progression):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue

@@ -75,6 +75,54 @@ def plan_show(
     _print_plan(plan, week)
 
 
+@plan_app.command("why")
+def plan_why(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Decide as on this day (YYYY-MM-DD; today).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Why the upcoming sessions are what they are: progress, hold, step back or pause.
+
+    The progression engine reads your logs (pain during, after and the next morning, stumbles,
+    falls, how steady you felt) and your backward minutes, and says what it decides and why.
+    """
+    from retrorun.services.schemas import decision_json
+
+    data = decision_json(app_for(ctx).why(parse_date(day) if day else today()))
+    if as_json:
+        print_json(data)
+        return
+    _print_decision(data)
+
+
+def _print_decision(data: dict[str, Any]) -> None:
+    console.print(
+        f"After {data['date']}: {data['verdict']} ({data['rules_version']}).", highlight=False
+    )
+    for reason in data["reasons"]:
+        console.print(f"  - {reason}", highlight=False)
+    console.print(f"Where: {data['setting_reason']}.", highlight=False)
+    for day in data["ask_next_morning"]:
+        console.print(
+            f"Next-morning pain still to give for {day}: "
+            f"retrorun log --date {day} --pain-next-morning N",
+            highlight=False,
+        )
+    if data["walk_test_due"]:
+        console.print("The 3-metre backward walk test is due.", highlight=False)
+    weeks = ", ".join(f"{m:g}" for m in data["weekly_backward_minutes"])
+    ratio = data["acute_chronic"]
+    load = "not yet four weeks" if ratio is None else f"{ratio:.2f}"
+    console.print(
+        f"Backward minutes, last {len(data['weekly_backward_minutes'])} rolling weeks: {weeks}. "
+        f"Acute:chronic {load} ({data['acute_chronic_note']}).",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
 @session_app.command("show")
 def session_show(
     ctx: typer.Context,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from retrorun.services.logs import LoggedSession as CoreLoggedSession
     from retrorun.services.plans import PlannedSession as CorePlannedSession
     from retrorun.services.plans import SessionVersion as CoreSessionVersion
+    from retrorun.services.progression import Why
     from retrorun.store.activities import StoredActivity
 
 Number = int | float
@@ -329,6 +330,26 @@ class SchemaUpgrade(Shape):
     after: str
 
 
+class Decision(Shape):
+    """`plan why`: the progression engine's decision today, its reasons and its inputs."""
+
+    date: str
+    verdict: Literal["progress", "hold", "step back", "pause"]
+    reasons: list[str]  # the most cautious first
+    setting_limit: Literal["the treadmill", "the treadmill or track", "a quiet path"]
+    setting_reason: str
+    ask_next_morning: list[str]  # days whose next-morning pain is still to be given
+    walk_test_due: bool  # the 3-metre backward walk test
+    acute_chronic: Number | None  # null until four weeks are done
+    acute_chronic_note: str
+    weekly_backward_minutes: list[Number]  # rolling seven-day weeks, oldest first
+    missed_weeks: list[int]
+    sessions_read: int
+    rehab: bool
+    pain_ceiling: int
+    rules_version: str
+
+
 # The documents the CLI prints, by the name `retrorun schema NAME` publishes them under.
 DOCUMENTS: dict[str, Any] = {
     "plan": Plan,
@@ -351,6 +372,7 @@ DOCUMENTS: dict[str, Any] = {
     "coach-link": CoachLink,
     "invitation": Invitation,
     "db-upgrade": SchemaUpgrade,
+    "decision": Decision,
 }
 
 
@@ -633,6 +655,34 @@ def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
         rows.append(data)
     found: list[dict[str, Any]] = document("import", rows)
     return found
+
+
+def decision_json(found: Why) -> dict[str, Any]:
+    """`plan why --json`."""
+    from retrorun.core.progression import ACWR_FLAG, ACWR_LIMITS, ACWR_SWEET_SPOT
+
+    decision, situation = found.decision, found.situation
+    low, high = ACWR_SWEET_SPOT
+    data = {
+        "date": found.today.isoformat(),
+        "verdict": decision.verdict.words,
+        "reasons": list(decision.reasons),
+        "setting_limit": decision.setting_limit.words,
+        "setting_reason": decision.setting_reason,
+        "ask_next_morning": [d.isoformat() for d in decision.ask_next_morning],
+        "walk_test_due": decision.walk_test_due,
+        "acute_chronic": _round(decision.acute_chronic, 2),
+        "acute_chronic_note": f"{low}–{high} the sweet spot, {ACWR_FLAG} and over flagged: "
+        f"{ACWR_LIMITS}",
+        "weekly_backward_minutes": [round(m, 1) for m in situation.weekly_backward_minutes],
+        "missed_weeks": list(situation.missed_weeks),
+        "sessions_read": len(situation.done),
+        "rehab": situation.rules.rehab,
+        "pain_ceiling": situation.rules.pain_ceiling,
+        "rules_version": decision.rules_version,
+    }
+    found_json: dict[str, Any] = document("decision", data)
+    return found_json
 
 
 def energy_json(
