@@ -146,6 +146,8 @@ CLI_TWINS = {
     "/api/v1/activities": lambda r: ["activity", "list", "--json"],
     "/api/v1/activities/{id}": _activity_show,
     "/api/v1/screening/questions": lambda r: ["screen", "--list", "--json"],
+    "/api/v1/plan/why": lambda r: ["plan", "why", "--json"],
+    "/api/v1/plan/why?date=2026-11-17": lambda r: ["plan", "why", "--date", "2026-11-17", "--json"],
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from retrorun.core.plan import Plan
+from retrorun.core.plan import Week
 from retrorun.core.progression import (
     CHRONIC_WEEKS,
     SETTING_LEVEL,
@@ -40,17 +40,21 @@ class Why:
 
 
 def why(scope: Scope, athlete: int, today: date) -> Why:
-    """The decision for the sessions after `today`, from the logs up to it."""
-    plan = plans.plan(scope, athlete)
+    """The decision for the sessions after `today`, from the logs up to it. Reads this plan
+    week and the one before, and the logs of five weeks: bounded whatever the plan's length."""
+    current = plans.plan_week(scope, athlete, None, today)
+    before = None
+    if current.week.number > 1:
+        before = plans.plan_week(scope, athlete, current.week.number - 1, today).week
     profile = athletes.profile(scope, athlete)
     first = today - timedelta(weeks=WEEKS_READ)
     logged = logs.history_between(scope, athlete, first, today).logged
     situation = Situation(
         today=today,
         done=[done_session(s) for s in sorted(logged, key=lambda s: (s.entry.date, s.id))],
-        weekly_backward_minutes=rolling_weeks(logged, plan.start, today),
-        missed_weeks=missed_week(plan, logged, today),
-        setting_limit=setting_now(plan, today),
+        weekly_backward_minutes=rolling_weeks(logged, current.start, today),
+        missed_weeks=missed_week(current.week, before, logged, today),
+        setting_limit=setting_now(current.week),
         rules=Rules(rehab=profile.goal.is_rehab),
     )
     return Why(today, decide(situation), situation)
@@ -90,22 +94,20 @@ def rolling_weeks(logged: list[LoggedSession], start: date, today: date) -> list
     return totals
 
 
-def missed_week(plan: Plan, logged: list[LoggedSession], today: date) -> list[int]:
-    """The plan week before this one, when it had sessions planned and none done."""
-    current = next((w for w in plan.weeks if w.start <= today < w.start + timedelta(weeks=1)), None)
-    if current is None or current.number == 1:
+def missed_week(
+    current: Week, before: Week | None, logged: list[LoggedSession], today: date
+) -> list[int]:
+    """The plan week before this one, when it had sessions planned (not skipped) and none done;
+    only while this week is under way."""
+    if before is None or not current.start <= today < current.start + timedelta(weeks=1):
         return []
-    before = plan.weeks[current.number - 2]
     done = {s.entry.date for s in logged}
     days = {s.date for s in before.sessions}
     return [before.number] if days and not days & done else []
 
 
-def setting_now(plan: Plan, today: date) -> SettingLimit:
-    """The most open place the plan's backward steps of this week use (the week ahead, before
-    the plan starts; the last week, after it ends)."""
-    weeks = [w for w in plan.weeks if w.start <= today] or list(plan.weeks[:1])
-    week = weeks[-1]
+def setting_now(week: Week) -> SettingLimit:
+    """The most open place the backward steps of this plan week use."""
     levels = [
         SETTING_LEVEL[step.setting]
         for session in week.sessions

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from retrorun.core.profile import Units
 from retrorun.core.units import parse_date
-from retrorun.services import activities, athletes, logs, plans, schemas
+from retrorun.services import activities, athletes, logs, plans, progression, schemas
 from retrorun.services.clock import today
 from retrorun.web import views
 from retrorun.web.auth import SignedIn, api_user
@@ -117,6 +117,13 @@ def plan(user: User, week: int | None = None) -> JSONResponse:
             schemas.plan_json(plans.plan_with_week(user.scope, user.athlete, week), _units(user))
         )
     return _json(schemas.plan_json(plans.plan(user.scope, user.athlete), _units(user)))
+
+
+@router.get("/plan/why")
+def plan_why(user: User, date: str | None = None) -> JSONResponse:
+    """The progression engine's decision as `retrorun plan why --json` (today, or `date`)."""
+    day = parse_date(date, "date") if date else today()
+    return _json(schemas.decision_json(progression.why(user.scope, user.athlete, day)))
 
 
 @router.get("/sessions")
