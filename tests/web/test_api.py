@@ -381,6 +381,7 @@ def test_the_openapi_document_lists_the_api_and_nothing_else(web_app: App) -> No
         "/api/v1/screening/questions",
         "/api/v1/screening",
         "/api/v1/plan",
+        "/api/v1/plan/why",
         "/api/v1/sessions",
         "/api/v1/sessions/{day}",
         "/api/v1/logs",
