@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from retrorun.core.log import LogEntry
 from retrorun.core.plan import Plan
 from retrorun.core.profile import Profile, ProfileChange
+from retrorun.core.progression import WalkTest
 from retrorun.core.screening import Screening
 from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
@@ -193,6 +194,25 @@ class Retrorun:
     def why(self, today: date) -> Why:
         """The progression engine's decision for the sessions after `today`, and its inputs."""
         return progression.why(self.scope, self.athlete_id, today)
+
+    def decisions(self, limit: int = 20) -> list[progression.StoredDecision]:
+        return progression.decisions(self.scope, self.athlete_id, limit)
+
+    def add_walk_test(self, day: date, seconds: float, today: date, *, timed: bool) -> WalkTest:
+        return progression.add_walk_test(
+            self.scope, self.athlete_id, day, seconds, today, timed=timed
+        )
+
+    def walk_tests(self, today: date) -> list[WalkTest]:
+        return progression.walk_tests(self.scope, self.athlete_id, today)
+
+    def pain_limits(self) -> progression.PainLimits:
+        return progression.pain_limits(self.scope, self.athlete_id)
+
+    def set_pain_limits(
+        self, pain_ceiling: int | None, usual_pain: int | None
+    ) -> progression.PainLimits:
+        return progression.set_pain_limits(self.scope, self.athlete_id, pain_ceiling, usual_pain)
 
     # --- imported activities -----------------------------------------------------------------
 

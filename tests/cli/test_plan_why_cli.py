@@ -11,6 +11,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from tests.cli.clirunner import new_database, run
 
 from retrorun.core.screening import QUESTION_IDS
@@ -106,3 +107,133 @@ def test_plan_why_needs_a_plan(tmp_path: Path) -> None:
     assert run(db, *PROFILE).code == 0
     result = run(db, "plan", "why")
     assert result.code != 0 and "plan new" in result.err
+
+
+# --- the decision kept after each session -------------------------------------------------------
+
+
+def test_each_logged_session_and_next_morning_keeps_a_decision(tmp_path: Path) -> None:
+    db, days = _planned(tmp_path)
+    _log(db, days[0])
+    _log(db, days[1], morning=None)
+    done = run(
+        db,
+        "log",
+        "--date",
+        days[1].isoformat(),
+        "--pain-next-morning",
+        "4",
+        today=(days[1] + timedelta(days=1)).isoformat(),
+    )
+    assert done.code == 0, done.err
+    kept = run(db, "plan", "why", "--history", "--json").json()
+    assert [d["date"] for d in kept] == [
+        (days[1] + timedelta(days=1)).isoformat(),  # after the next-morning pain, newest first
+        (days[1] + timedelta(days=1)).isoformat(),
+        (days[0] + timedelta(days=1)).isoformat(),
+    ]
+    assert [d["verdict"] for d in kept] == ["hold", "hold", "progress"]
+    assert kept[1]["reasons"] == [f"next-morning pain not given yet for {days[1]}"]
+    latest = kept[0]
+    assert latest["reasons"][0].startswith("pain had not settled by the next morning")
+    assert [s["pain_next_morning"] for s in latest["inputs"]["sessions"]] == [0, 4]
+    assert latest["rules_version"] == "progression-rules-2026.11.30"
+    shown = run(db, "plan", "why", "--history").out
+    assert shown.count("After ") == 3
+
+
+def test_no_decision_is_kept_without_a_plan(tmp_path: Path) -> None:
+    db = new_database(tmp_path / "me.db")
+    assert run(db, *PROFILE).code == 0
+    _log(db, START)
+    assert run(db, "plan", "why", "--history", "--json").json() == []
+    assert "No decision yet" in run(db, "plan", "why", "--history").out
+
+
+# --- the athlete's pain limits -------------------------------------------------------------------
+
+
+def test_a_clinicians_lower_ceiling_steps_back_sooner(tmp_path: Path) -> None:
+    db, days = _planned(tmp_path)
+    _log(db, days[0], during=4)
+    today = days[0] + timedelta(days=1)
+    assert _why(db, today)["verdict"] == "progress"
+    limits = run(db, "plan", "limits", "--pain-ceiling", "3", "--json")
+    assert limits.json() == {"pain_ceiling": 3, "usual_pain": 0}
+    assert _why(db, today)["verdict"] == "step back"
+    assert run(db, "plan", "limits").out.startswith("Pain during a session up to 3/10 is fine")
+
+
+def test_a_usual_morning_pain_is_settled(tmp_path: Path) -> None:
+    db, days = _planned(tmp_path)
+    _log(db, days[0], morning=3)
+    today = days[0] + timedelta(days=2)
+    assert _why(db, today)["verdict"] == "hold"
+    run(db, "plan", "limits", "--usual-pain", "3")
+    assert _why(db, today)["verdict"] == "progress"
+
+
+def test_impossible_pain_limits_are_refused_and_nothing_changes(tmp_path: Path) -> None:
+    db, _ = _planned(tmp_path)
+    refused = run(db, "plan", "limits", "--pain-ceiling", "11")
+    assert refused.code != 0 and "pain ceiling must be 0–10 (got 11)" in refused.err
+    assert run(db, "plan", "limits", "--json").json() == {"pain_ceiling": 5, "usual_pain": 0}
+
+
+# --- the 3-metre backward walk test ------------------------------------------------------------
+
+
+def test_a_slow_walk_test_keeps_the_treadmill_or_track(tmp_path: Path) -> None:
+    db, days = _planned(tmp_path)
+    today = days[0] + timedelta(days=1)
+    added = run(
+        db,
+        "steadiness",
+        "add",
+        "--seconds",
+        "6.1",
+        "--date",
+        days[0].isoformat(),
+        "--json",
+        today=today.isoformat(),
+    )
+    assert added.json() == {"date": days[0].isoformat(), "seconds": 6.1}
+    found = _why(db, today)
+    assert found["walk_test_due"] is False
+    assert found["setting_limit"] == "the treadmill"  # week 1 is on the treadmill: it stays
+    assert found["setting_reason"].startswith("the 3-metre backward walk took 6.1 s")
+    assert found["inputs"]["walk_tests"] == [{"date": days[0].isoformat(), "seconds": 6.1}]
+    shown = run(db, "steadiness", "list", today=today.isoformat()).out
+    assert "6.1" in shown and "over the 5.5 s cut-off" in shown
+
+
+def test_impossible_walk_tests_are_refused_and_nothing_is_stored(tmp_path: Path) -> None:
+    db, _ = _planned(tmp_path)
+    for args, says in (
+        (["--seconds", "0.1"], "takes 0.5–120 s (got 0.1)"),
+        (["--seconds", "nan"], "takes 0.5–120 s"),
+        (["--seconds", "5", "--date", "2027-01-01"], "in the future"),
+    ):
+        refused = run(db, "steadiness", "add", *args)
+        assert refused.code != 0 and says in refused.err, (args, refused.err)
+    assert run(db, "steadiness", "list", "--json").json() == []
+
+
+def test_the_timed_test_needs_a_terminal(tmp_path: Path) -> None:
+    db, _ = _planned(tmp_path)
+    refused = run(db, "steadiness", "test")
+    assert refused.code != 0 and "retrorun steadiness add --seconds S" in refused.err
+
+
+def test_the_timed_test_counts_down_then_times_from_go_to_the_line() -> None:
+    from retrorun.cli.steadiness import time_walk
+
+    said: list[str] = []
+    pauses: list[float] = []
+    ticks = iter([100.0, 105.3])
+    seconds = time_walk(said.append, said.append, lambda: next(ticks), pauses.append)
+    assert seconds == pytest.approx(5.3)
+    assert pauses == [1.0, 1.0, 1.0]
+    assert said[2:5] == ["3…", "2…", "1…"]
+    assert said[5] == "Go: walk backward at your usual pace."
+    assert said[6] == "Press Enter as your heels cross the 3-metre line."

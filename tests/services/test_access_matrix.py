@@ -77,6 +77,9 @@ READS: dict[str, Call] = {
     "activity": lambda s, a, w: activities.activity(s, a, _activity_id(w)),
     "has_calendar_feed": lambda s, a, w: tokens.has_calendar_feed(s, a),
     "why": lambda s, a, w: progression.why(s, a, TODAY),
+    "decisions": lambda s, a, w: progression.decisions(s, a),
+    "walk_tests": lambda s, a, w: progression.walk_tests(s, a, TODAY),
+    "pain_limits": lambda s, a, w: progression.pain_limits(s, a),
 }
 PLAN_CHANGES: dict[str, Call] = {
     "new_plan": lambda s, a, w: plans.new_plan(s, a, date(2026, 12, 7)),
@@ -92,6 +95,11 @@ PLAN_CHANGES: dict[str, Call] = {
         "easier",
         TODAY,
     ),
+    "add_walk_test": lambda s, a, w: progression.add_walk_test(
+        s, a, TODAY, 5.2, TODAY, timed=False
+    ),
+    "set_pain_limits": lambda s, a, w: progression.set_pain_limits(s, a, 4, 1),
+    "record_decision": lambda s, a, w: progression.record_decision(s, a, TODAY),
     "edit_session": lambda s, a, w: plans.edit_session(
         s, a, _session_id(w), "track is closed", TODAY, backward_setting=Setting.TREADMILL
     ),
@@ -130,6 +138,8 @@ def _snapshot(world: World) -> dict[str, Any]:
         "users",
         "coach_links",
         "secret_tokens",
+        "walk_tests",
+        "progression_decisions",
     )
     with world.app.engine.connect() as connection:
         counts = {
@@ -147,12 +157,16 @@ def _snapshot(world: World) -> dict[str, Any]:
         secrets = connection.execute(
             text("SELECT id, athlete_id, revoked_at FROM secret_tokens ORDER BY id")
         ).all()
+        limits = connection.execute(
+            text("SELECT id, pain_ceiling, usual_pain FROM athletes ORDER BY id")
+        ).all()
     return {
         "counts": counts,
         "sessions": sessions,
         "logs": logged,
         "directions": directions,
         "secrets": secrets,
+        "limits": limits,
     }
 
 

@@ -112,6 +112,7 @@ from retrorun.cli import (  # noqa: E402
     screening,
     serve,
     setup,
+    steadiness,
 )
 
 for group in (
@@ -125,6 +126,7 @@ for group in (
     logbook,
     imports,
     energy,
+    steadiness,
     schema,
     serve,
 ):

@@ -81,6 +81,9 @@ def plan_why(
     day: Annotated[
         str | None, typer.Option("--date", help="Decide as on this day (YYYY-MM-DD; today).")
     ] = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="The decisions kept after each session, newest first.")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Why the upcoming sessions are what they are: progress, hold, step back or pause.
@@ -88,13 +91,53 @@ def plan_why(
     The progression engine reads your logs (pain during, after and the next morning, stumbles,
     falls, how steady you felt) and your backward minutes, and says what it decides and why.
     """
-    from retrorun.services.schemas import decision_json
+    from retrorun.services.schemas import decision_json, decisions_json
 
-    data = decision_json(app_for(ctx).why(parse_date(day) if day else today()))
+    api = app_for(ctx)
+    if history:
+        stored = decisions_json(api.decisions())
+        if as_json:
+            print_json(stored)
+            return
+        if not stored:
+            console.print("No decision yet: one is made after each logged session.")
+        for data in stored:
+            _print_decision(data)
+        return
+    data = decision_json(api.why(parse_date(day) if day else today()))
     if as_json:
         print_json(data)
         return
     _print_decision(data)
+
+
+@plan_app.command("limits")
+def plan_limits(
+    ctx: typer.Context,
+    pain_ceiling: Annotated[
+        int | None,
+        typer.Option(help="The most pain during a session that is still fine, 0–10 (5 at first)."),
+    ] = None,
+    usual_pain: Annotated[
+        int | None,
+        typer.Option(help="Pain on an ordinary morning before the block began, 0–10 (0 at first)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or set the pain limits the progression engine decides by (your clinician's)."""
+    from retrorun.services.schemas import pain_limits_json
+
+    api = app_for(ctx)
+    changing = pain_ceiling is not None or usual_pain is not None
+    limits = api.set_pain_limits(pain_ceiling, usual_pain) if changing else api.pain_limits()
+    if as_json:
+        print_json(pain_limits_json(limits))
+        return
+    console.print(
+        f"Pain during a session up to {limits.pain_ceiling}/10 is fine; an ordinary morning's "
+        f"pain is {limits.usual_pain}/10.",
+        highlight=False,
+    )
 
 
 def _print_decision(data: dict[str, Any]) -> None:

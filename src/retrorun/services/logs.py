@@ -50,7 +50,7 @@ def log(
     if client_ref is not None and not _is_client_ref(client_ref):
         raise InvalidInput("a device's log id has 8–64 letters, digits or dashes")
     try:
-        return _store_log(scope, athlete, entry, force, client_ref)
+        stored, new = _store_log(scope, athlete, entry, force, client_ref)
     except IntegrityError:
         # The same offline log sent twice at the same moment: the other send stored it.
         if client_ref is None:
@@ -60,25 +60,37 @@ def log(
             if earlier is None:
                 raise
             return _logged(earlier)
+    if new:
+        _decide(scope, athlete, today)
+    return stored
 
 
 def _store_log(
     scope: Scope, athlete: int, entry: LogEntry, force: bool, client_ref: str | None
-) -> LoggedSession:
+) -> tuple[LoggedSession, bool]:
+    """The log stored, and whether it is new (a device's resend answers the earlier one)."""
     from retrorun.services.activities import refresh_energy
 
     with scope.access(athlete, Access.OWN) as db:
         if client_ref is not None:
             earlier = repository.log_by_client_ref(db, athlete, client_ref)
             if earlier is not None:
-                return _logged(earlier)
+                return _logged(earlier), False
         if not force:
             same_day = repository.log_rows(db, athlete, entry.date)
             check_first_of_day(entry, [repository.log_entry(row) for row in same_day])
         row = repository.add_log(db, athlete, entry, client_ref)
         link_log(db, athlete, row)
         refresh_energy(db, athlete, repository.load_profile(db, athlete))
-        return _logged(row)
+        return _logged(row), True
+
+
+def _decide(scope: Scope, athlete: int, today: date) -> None:
+    """After each completed session (and each next-morning pain), the progression engine
+    decides for the sessions ahead, and the decision is kept with its inputs."""
+    from retrorun.services.progression import record_decision
+
+    record_decision(scope, athlete, today)
 
 
 def complete_log(
@@ -96,7 +108,9 @@ def complete_log(
         row.pain_next_morning = pain_next_morning
         row.updated_at = datetime.now(UTC)
         db.flush()
-        return _logged(row)
+        completed = _logged(row)
+    _decide(scope, athlete, today)
+    return completed
 
 
 def history(scope: Scope, athlete: int) -> list[LoggedSession]:

@@ -1,15 +1,19 @@
 """Why the upcoming sessions are what they are: the progression engine on what was logged.
 
-Reads the logs of the last weeks and the active plan, builds the engine's `Situation` and asks
-`core.progression.decide`. Nothing is stored or changed here yet: `plan why` shows the decision
-the rules reach today, with its inputs.
+Reads the logs of the last weeks, the timed 3-metre backward walks, the athlete's pain limits
+and the active plan, builds the engine's `Situation` and asks `core.progression.decide`. After
+each logged session the decision is stored with everything it read and the rules version, so
+it can be explained and replayed later. The plan itself is not changed yet.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
+from retrorun.core.log import OLDEST_LOG
 from retrorun.core.plan import Week
 from retrorun.core.progression import (
     CHRONIC_WEEKS,
@@ -19,12 +23,22 @@ from retrorun.core.progression import (
     Rules,
     SettingLimit,
     Situation,
+    WalkTest,
     decide,
 )
 from retrorun.core.workout import Direction
+from retrorun.errors import InvalidInput, NotReady
 from retrorun.services import athletes, logs, plans
+from retrorun.services.access import Access
 from retrorun.services.app import Scope
+from retrorun.services.clock import now
 from retrorun.services.logs import LoggedSession
+from retrorun.store import repository
+from retrorun.store.models import AthleteRow, DecisionRow, WalkTestRow
+
+# A 3-metre backward walk takes seconds: fallers 6.8 s, others 5.1 s (Polo-Ferrero 2025). Half a
+# second is faster than anyone walks 3 m backward, two minutes slower than anyone who can.
+WALK_TEST_SECONDS = (0.5, 120.0)
 
 # What the engine reads: the rolling weeks of the load ratio, and one more for the week before.
 WEEKS_READ = CHRONIC_WEEKS + 1
@@ -49,15 +63,115 @@ def why(scope: Scope, athlete: int, today: date) -> Why:
     profile = athletes.profile(scope, athlete)
     first = today - timedelta(weeks=WEEKS_READ)
     logged = logs.history_between(scope, athlete, first, today).logged
+    with scope.access(athlete) as db:
+        row = db.get_one(AthleteRow, athlete)
+        rules = Rules(row.pain_ceiling, profile.goal.is_rehab, row.usual_pain)
+        tests = [WalkTest(t.date, t.seconds) for t in repository.walk_test_rows(db, athlete, today)]
     situation = Situation(
         today=today,
         done=[done_session(s) for s in sorted(logged, key=lambda s: (s.entry.date, s.id))],
         weekly_backward_minutes=rolling_weeks(logged, current.start, today),
         missed_weeks=missed_week(current.week, before, logged, today),
+        walk_tests=tests[-1:],
         setting_limit=setting_now(current.week),
-        rules=Rules(rehab=profile.goal.is_rehab),
+        rules=rules,
     )
     return Why(today, decide(situation), situation)
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    id: int
+    made_on: date
+    document: dict[str, Any]  # the `plan why --json` document, inputs included
+
+
+def record_decision(scope: Scope, athlete: int, today: date) -> StoredDecision | None:
+    """Decide after a completed session and keep the decision; None before there is a profile
+    and a plan to decide about."""
+    from retrorun.services.schemas import decision_json
+
+    try:
+        found = why(scope, athlete, today)
+    except NotReady:
+        return None
+    document = decision_json(found)
+    with scope.access(athlete, Access.PLAN) as db:
+        row = DecisionRow(
+            athlete_id=athlete,
+            plan_id=repository.active_plan_id(db, athlete),
+            made_on=today,
+            verdict=found.decision.verdict.words,
+            document=document,
+            rules_version=found.decision.rules_version,
+            created_at=now(),
+        )
+        db.add(row)
+        db.flush()
+        return StoredDecision(row.id, row.made_on, row.document)
+
+
+def decisions(scope: Scope, athlete: int, limit: int = 20) -> list[StoredDecision]:
+    """The latest stored decisions, newest first."""
+    with scope.access(athlete) as db:
+        rows = repository.decision_rows(db, athlete, limit)
+        return [StoredDecision(r.id, r.made_on, r.document) for r in rows]
+
+
+def add_walk_test(
+    scope: Scope, athlete: int, day: date, seconds: float, today: date, *, timed: bool
+) -> WalkTest:
+    """Keep a 3-metre backward walk, timed by retrorun or entered by hand (also by a clinician
+    or coach, who time it in the clinic)."""
+    low, high = WALK_TEST_SECONDS
+    if not math.isfinite(seconds) or not low <= seconds <= high:
+        raise InvalidInput(f"a 3-metre backward walk takes {low:g}–{high:g} s (got {seconds:g})")
+    if day > today:
+        raise InvalidInput(f"date {day.isoformat()} is in the future (today is {today})")
+    if day < OLDEST_LOG:
+        raise InvalidInput(f"date {day.isoformat()} is too long ago")
+    with scope.access(athlete, Access.PLAN) as db:
+        db.add(
+            WalkTestRow(
+                athlete_id=athlete, date=day, seconds=seconds, timed=timed, created_at=now()
+            )
+        )
+    return WalkTest(day, seconds)
+
+
+def walk_tests(scope: Scope, athlete: int, today: date) -> list[WalkTest]:
+    """Every 3-metre backward walk up to `today`, oldest first: the trend a report shows."""
+    with scope.access(athlete) as db:
+        return [WalkTest(t.date, t.seconds) for t in repository.walk_test_rows(db, athlete, today)]
+
+
+@dataclass(frozen=True)
+class PainLimits:
+    pain_ceiling: int
+    usual_pain: int
+
+
+def pain_limits(scope: Scope, athlete: int) -> PainLimits:
+    with scope.access(athlete) as db:
+        row = db.get_one(AthleteRow, athlete)
+        return PainLimits(row.pain_ceiling, row.usual_pain)
+
+
+def set_pain_limits(
+    scope: Scope, athlete: int, pain_ceiling: int | None, usual_pain: int | None
+) -> PainLimits:
+    """Set the athlete's pain ceiling during sessions and their usual morning pain: the
+    athlete, or their clinician or coach."""
+    for name, value in (("pain ceiling", pain_ceiling), ("usual pain", usual_pain)):
+        if value is not None and not 0 <= value <= 10:
+            raise InvalidInput(f"{name} must be 0–10 (got {value})")
+    with scope.access(athlete, Access.PLAN) as db:
+        row = db.get_one(AthleteRow, athlete)
+        if pain_ceiling is not None:
+            row.pain_ceiling = pain_ceiling
+        if usual_pain is not None:
+            row.usual_pain = usual_pain
+        return PainLimits(row.pain_ceiling, row.usual_pain)
 
 
 def done_session(logged: LoggedSession) -> DoneSession:

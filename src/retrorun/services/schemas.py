@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from retrorun.core.plan import Plan as CorePlan
     from retrorun.core.profile import Profile as CoreProfile
     from retrorun.core.profile import Units
+    from retrorun.core.progression import WalkTest as CoreWalkTest
     from retrorun.core.screening import Screening as CoreScreening
     from retrorun.core.session_cost import SessionCost as CoreSessionCost
     from retrorun.core.timeline import Timeline
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from retrorun.services.logs import LoggedSession as CoreLoggedSession
     from retrorun.services.plans import PlannedSession as CorePlannedSession
     from retrorun.services.plans import SessionVersion as CoreSessionVersion
-    from retrorun.services.progression import Why
+    from retrorun.services.progression import PainLimits as CorePainLimits
+    from retrorun.services.progression import StoredDecision, Why
     from retrorun.store.activities import StoredActivity
 
 Number = int | float
@@ -330,6 +332,37 @@ class SchemaUpgrade(Shape):
     after: str
 
 
+class DecisionSession(Shape):
+    date: str
+    setting: str
+    backward_minutes: Number
+    pain_during: int | None
+    pain_after: int | None
+    pain_next_morning: int | None
+    stumbles: int | None
+    falls: int | None
+    steadiness: int | None
+
+
+class WalkTestShape(Shape):
+    date: str
+    seconds: Number
+
+
+class PainLimits(Shape):
+    pain_ceiling: int  # the most pain during a session that is still acceptable, 0–10
+    usual_pain: int  # the pain of an ordinary morning before the block, 0–10
+
+
+class DecisionInputs(Shape):
+    """Everything the decision read: with these, the same rules version decides the same."""
+
+    sessions: list[DecisionSession]
+    walk_tests: list[WalkTestShape]
+    setting_limit_before: Literal["the treadmill", "the treadmill or track", "a quiet path"]
+    paused: bool
+
+
 class Decision(Shape):
     """`plan why`: the progression engine's decision today, its reasons and its inputs."""
 
@@ -347,7 +380,9 @@ class Decision(Shape):
     sessions_read: int
     rehab: bool
     pain_ceiling: int
+    usual_pain: int
     rules_version: str
+    inputs: DecisionInputs
 
 
 # The documents the CLI prints, by the name `retrorun schema NAME` publishes them under.
@@ -373,6 +408,10 @@ DOCUMENTS: dict[str, Any] = {
     "invitation": Invitation,
     "db-upgrade": SchemaUpgrade,
     "decision": Decision,
+    "decisions": list[Decision],
+    "walk-test": WalkTestShape,
+    "walk-tests": list[WalkTestShape],
+    "pain-limits": PainLimits,
 }
 
 
@@ -679,10 +718,62 @@ def decision_json(found: Why) -> dict[str, Any]:
         "sessions_read": len(situation.done),
         "rehab": situation.rules.rehab,
         "pain_ceiling": situation.rules.pain_ceiling,
+        "usual_pain": situation.rules.usual_pain,
         "rules_version": decision.rules_version,
+        "inputs": {
+            "sessions": [
+                {
+                    "date": done.date.isoformat(),
+                    "setting": str(done.setting),
+                    "backward_minutes": round(done.backward_minutes, 2),
+                    "pain_during": done.pain_during,
+                    "pain_after": done.pain_after,
+                    "pain_next_morning": done.pain_next_morning,
+                    "stumbles": done.stumbles,
+                    "falls": done.falls,
+                    "steadiness": done.steadiness,
+                }
+                for done in situation.done
+            ],
+            "walk_tests": [
+                {"date": t.date.isoformat(), "seconds": t.seconds} for t in situation.walk_tests
+            ],
+            "setting_limit_before": situation.setting_limit.words,
+            "paused": situation.paused,
+        },
     }
     found_json: dict[str, Any] = document("decision", data)
     return found_json
+
+
+def walk_test_json(test: CoreWalkTest) -> dict[str, Any]:
+    """`steadiness add --json` and `steadiness test --json`."""
+    found: dict[str, Any] = document("walk-test", _walk_test(test))
+    return found
+
+
+def walk_tests_json(tests: Sequence[CoreWalkTest]) -> list[dict[str, Any]]:
+    """`steadiness list --json`: oldest first."""
+    found: list[dict[str, Any]] = document("walk-tests", [_walk_test(t) for t in tests])
+    return found
+
+
+def _walk_test(test: CoreWalkTest) -> dict[str, Any]:
+    return {"date": test.date.isoformat(), "seconds": round(test.seconds, 2)}
+
+
+def pain_limits_json(limits: CorePainLimits) -> dict[str, Any]:
+    """`plan limits --json`."""
+    found: dict[str, Any] = document(
+        "pain-limits", {"pain_ceiling": limits.pain_ceiling, "usual_pain": limits.usual_pain}
+    )
+    return found
+
+
+def decisions_json(stored: Sequence[StoredDecision]) -> list[dict[str, Any]]:
+    """`plan why --history --json`: the stored decisions, newest first, as they were made."""
+    found: list[dict[str, Any]] = document("decisions", [d.document for d in stored])
+    return found
 
 
 def energy_json(

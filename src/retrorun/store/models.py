@@ -57,6 +57,9 @@ class AthleteRow(Base):
     has_partner: Mapped[bool] = mapped_column(Boolean, default=False)
     units: Mapped[str] = mapped_column(String(10), default="metric")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The pain limits of the progression engine, set by the athlete or their clinician or coach.
+    pain_ceiling: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    usual_pain: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserRow(Base):
@@ -307,3 +310,34 @@ class RateLimitRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix seconds
     hits: Mapped[int] = mapped_column(Integer)
+
+
+class WalkTestRow(Base):
+    """One 3-metre backward walk: timed by retrorun, or entered by hand."""
+
+    __tablename__ = "walk_tests"
+    __table_args__ = (Index("ix_walk_tests_athlete_date", "athlete_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"))
+    date: Mapped[date] = mapped_column(Date)
+    seconds: Mapped[float] = mapped_column(Float)
+    timed: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DecisionRow(Base):
+    """A decision of the progression engine, with everything it read (`document`: the
+    `plan why --json` document), so it can be explained and replayed later."""
+
+    __tablename__ = "progression_decisions"
+    __table_args__ = (Index("ix_progression_decisions_athlete_made_on", "athlete_id", "made_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    made_on: Mapped[date] = mapped_column(Date)
+    verdict: Mapped[str] = mapped_column(String(10))
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rules_version: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -25,11 +25,13 @@ from retrorun.core.workout import Direction, Mode, Session, Setting
 from retrorun.store.models import (
     ActivityRow,
     AthleteRow,
+    DecisionRow,
     LogRow,
     PlannedSessionRow,
     PlannedSessionVersionRow,
     PlanRow,
     ScreeningRow,
+    WalkTestRow,
     possible_id,
 )
 
@@ -204,6 +206,23 @@ def with_week_totals(summary: dict[str, Any], sessions: list[Session]) -> dict[s
 def active_plan_row(db: DbSession, athlete: int) -> PlanRow | None:
     query = select(PlanRow).where(PlanRow.athlete_id == athlete, PlanRow.active)
     return db.scalars(query.order_by(PlanRow.id.desc())).first()
+
+
+def active_plan_id(db: DbSession, athlete: int) -> int | None:
+    row = active_plan_row(db, athlete)
+    return None if row is None else row.id
+
+
+def walk_test_rows(db: DbSession, athlete: int, until: date) -> list[WalkTestRow]:
+    """The athlete's 3-metre backward walks up to `until`, oldest first."""
+    query = select(WalkTestRow).where(WalkTestRow.athlete_id == athlete, WalkTestRow.date <= until)
+    return list(db.scalars(query.order_by(WalkTestRow.date, WalkTestRow.id)))
+
+
+def decision_rows(db: DbSession, athlete: int, limit: int) -> list[DecisionRow]:
+    """The latest `limit` decisions of the progression engine, newest first."""
+    query = select(DecisionRow).where(DecisionRow.athlete_id == athlete)
+    return list(db.scalars(query.order_by(DecisionRow.id.desc()).limit(limit)))
 
 
 def planned_session_rows(
