@@ -4,9 +4,11 @@ which samples and seconds were backward. Stored values stay the plain strings th
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from retrorun.core.lap_directions import (
     MIXED,
+    OverallDirection,
     backward_mask,
     backward_seconds,
     direction_from_stored,
@@ -68,8 +70,45 @@ def test_backward_seconds() -> None:
 
 
 def test_stored_values_are_the_same_plain_strings_as_before() -> None:
-    for overall, text in ((B, "backward"), (F, "forward"), (MIXED, "mixed"), (None, None)):
+    pairs: list[tuple[OverallDirection, str | None]] = [
+        (B, "backward"),
+        (F, "forward"),
+        (MIXED, "mixed"),
+        (None, None),
+    ]
+    for overall, text in pairs:
         stored = stored_direction(overall)
         assert stored == text and (stored is None or type(stored) is str)
         assert direction_from_stored(text) == overall
     assert direction_from_stored("backward") is B
+
+
+def test_samples_before_the_first_lap_count_with_the_first_lap() -> None:
+    """A watch may start its first lap a moment after its first sample."""
+    laps = (Lap(5.0, 55.0, 80.0, 0), Lap(60.0, 60.0, 90.0, 1))
+    mask = backward_mask(np.array([0.0, 4.0, 5.0, 59.0, 60.0]), laps, [B, F], MIXED)
+    assert mask.tolist() == [True, True, True, True, False]
+
+
+def test_a_lap_of_no_time_takes_no_samples() -> None:
+    """A lap button pressed twice leaves an empty lap starting where the next one starts; the
+    laps keep their file order, so the samples belong to the lap that was run."""
+    laps = (Lap(0.0, 60.0, 100.0, 0), Lap(60.0, 0.0, 0.0, 1), Lap(60.0, 60.0, 90.0, 2))
+    mask = backward_mask(np.array([30.0, 60.0, 90.0]), laps, [F, F, B], MIXED)
+    assert mask.tolist() == [False, True, True]
+
+
+def test_the_mask_selects_samples_even_with_no_laps() -> None:
+    time_s = np.arange(3.0)
+    for mask in (
+        backward_mask(time_s, (), [], None),
+        backward_mask(time_s, LAPS, [B, F, B], MIXED),
+    ):
+        assert mask.dtype == np.bool_
+    assert time_s[backward_mask(time_s, (), [], None)].size == 0
+
+
+def test_lap_directions_for_other_laps_are_refused() -> None:
+    """One direction per lap: a list of another length is a mistake, not something to cut."""
+    with pytest.raises(ValueError):
+        backward_seconds(240.0, LAPS, [B, F], MIXED)

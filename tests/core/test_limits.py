@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -125,3 +125,24 @@ def test_the_small_core_modules_stay_cheap_to_import() -> None:
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_limits_of_a_recorded_activity_hold_the_longest_real_ones() -> None:
+    """A week covers the longest single-stage races (Tor des Géants, 150 h); one sample a second
+    is the densest a watch records; 100 m/s is above the speed-skiing record (254.958 km/h);
+    10,000 laps hold a 100-mile race auto-lapped every 100 m (about 1,600)."""
+    assert limits.LONGEST_ACTIVITY_S == 7 * 24 * 3600 > 150 * 3600
+    assert limits.MAX_SAMPLES == limits.LONGEST_ACTIVITY_S
+    assert limits.MAX_RECORDED_SPEED_M_S * 3.6 == 360 > 254.958
+    assert limits.MAX_LAPS == 10_000 > 160_934 / 100
+    assert limits.MAX_SESSIONS == 100
+    assert limits.MAX_DEVICE_KCAL == 10 * 10_000  # ten days of the hardest Tour stages
+
+
+def test_recorded_times_run_from_1970_to_the_last_second_a_fit_file_can_hold() -> None:
+    """FIT timestamps are unsigned 32-bit seconds from 1989-12-31T00:00:00Z."""
+    earliest = datetime.fromtimestamp(limits.EARLIEST_RECORDED_UNIX_S, UTC)
+    latest = datetime.fromtimestamp(limits.LATEST_RECORDED_UNIX_S, UTC)
+    assert earliest == datetime(1970, 1, 1, tzinfo=UTC)
+    assert latest == datetime(1989, 12, 31, tzinfo=UTC) + timedelta(seconds=2**32 - 1)
+    assert latest == datetime(2126, 2, 6, 6, 28, 15, tzinfo=UTC)

@@ -34,6 +34,7 @@ def test_every_session_timeline_keeps_the_rules(
         check_step_cues(timeline, workout)
         check_shoulder_every_minute(timeline, workout)
         check_sides_alternate(timeline)
+        check_optional_cues(timeline, workout)
 
 
 def check_times(timeline: Timeline, workout: Workout) -> None:
@@ -100,6 +101,23 @@ def test_a_knee_rehab_walking_session_reads_as_expected() -> None:
     assert backward_start[2].endswith("Look over your left shoulder.")
     assert (360, "shoulder", "Switch: look over your right shoulder.") in texts
     assert texts[-1][1] == "done"
+
+
+def check_optional_cues(timeline: Timeline, workout: Workout) -> None:
+    """Extra words never talk over other words (4 s apart), a form reminder comes 20 s or more
+    into a backward step, and a countdown falls in the last 10 s of its own step."""
+    ends = [*timeline.step_starts_s[1:], timeline.duration_s]
+    cues = timeline.cues
+    for before, cue, after in zip(cues, cues[1:], cues[2:], strict=False):
+        if cue.kind in (CueKind.STEP, CueKind.SHOULDER, CueKind.DONE):
+            continue
+        assert cue.t_s - before.t_s >= 4 and after.t_s - cue.t_s >= 4  # times are in order
+        start, end = timeline.step_starts_s[cue.step_index], ends[cue.step_index]
+        if cue.kind is CueKind.FORM:
+            assert workout.steps[cue.step_index].is_backward
+            assert start + 20 <= cue.t_s < end
+        if cue.kind is CueKind.COUNTDOWN:
+            assert end - 10 <= cue.t_s < end
 
 
 @given(st.sampled_from([Side.LEFT, Side.RIGHT]))

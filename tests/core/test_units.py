@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from retrorun.core import serialize, units, workout
@@ -65,3 +67,48 @@ def test_pace_is_read_as_decimal_minutes_or_minutes_and_seconds() -> None:
 def test_the_old_import_paths_still_work() -> None:
     assert serialize.KM_PER_MILE is units.KM_PER_MILE
     assert workout.MPH_PER_M_S is units.MPH_PER_M_S
+
+
+def test_a_negative_duration_keeps_its_sign_and_zero_has_none() -> None:
+    """A time over or under plan reads as a difference; under half a second is no time."""
+    assert units.format_duration(-90) == "-1:30"
+    assert units.format_duration(-3725) == "-1:02:05"
+    assert units.format_duration(-0.4) == "0:00"
+    assert units.format_duration(0.6) == "0:01"
+
+
+@pytest.mark.parametrize(("text", "min_per_km"), [("6:00", 6.0), ("6:59", 6 + 59 / 60)])
+def test_pace_seconds_run_from_0_to_59(text: str, min_per_km: float) -> None:
+    assert units.parse_pace(text) == pytest.approx(min_per_km)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("6:60", "--pace seconds must be 0–59, got '6:60'"),
+        ("x:30", "--pace must be a number, got 'x'"),
+        ("6:y", "--pace must be a number, got 'y'"),
+        ("1:02:30", "--pace must be a number, got '02:30'"),  # hours are not a pace
+    ],
+)
+def test_a_pace_that_cannot_be_read_names_the_option_and_the_part(text: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=f"^{message}$"):
+        units.parse_pace(text, "--pace")
+
+
+def test_a_date_is_typed_as_year_month_day() -> None:
+    assert units.parse_date(" 2026-12-01 ") == date(2026, 12, 1)
+    with pytest.raises(InvalidInput, match=r"^date '1/12/2026' is not a date; use YYYY-MM-DD$"):
+        units.parse_date("1/12/2026")
+    with pytest.raises(InvalidInput, match=r"^--start '2026-13-01' is not a date"):
+        units.parse_date("2026-13-01", "--start")
+
+
+def test_pace_and_speed_and_energy_by_definition() -> None:
+    """6:00 min/km is 1000 m in 360 s; a thermochemical calorie is 4.184 J (Keytel 2005 gives
+    kJ/min)."""
+    assert units.m_s_from_pace(6.0) == pytest.approx(1000 / 360)
+    assert units.pace_from_m_s(1000 / 360) == pytest.approx(6.0)
+    assert units.m_min_from_m_s(1.0) == 60.0
+    assert units.miles_from_km(units.KM_PER_MILE) == 1.0
+    assert units.KJ_PER_KCAL == 4.184

@@ -91,6 +91,10 @@ def test_direction_splits_by_what_is_known() -> None:
     # linked, the watch did not know the direction: the log tells it
     (linked,) = sessions_done([log(MONDAY, 15, Direction.BACKWARD, activity_id=8)], [unknown])
     assert (linked.backward_min, linked.forward_min) == (20, 0)
+    (linked_forward,) = sessions_done(
+        [log(MONDAY, 15, Direction.FORWARD, activity_id=8)], [unknown]
+    )
+    assert (linked_forward.backward_min, linked_forward.forward_min) == (0, 20)
     # alone: counted forward, as its energy estimate counts it
     (alone,) = sessions_done([], [unknown])
     assert (alone.backward_min, alone.forward_min, alone.pain_during) == (0, 20, None)
@@ -125,3 +129,14 @@ def test_the_service_adapter_links_stored_logs_to_stored_activities() -> None:
     )  # fmt: skip
     (session,) = weekly_done([LoggedSession(1, False, entry, activity_id=11)], [stored])
     assert session == Done(SUNDAY, 10, 20, 250.0, 4, 2, None)
+
+
+def test_nothing_done_yet_shows_no_weeks_even_up_to_today() -> None:
+    assert weeks([], last=SUNDAY) == []
+
+
+def test_a_week_keeps_the_worst_pain_after_its_sessions() -> None:
+    """Pain after a session must settle by the next morning (Silbernagel et al. 2007); the
+    week's worst is what a physio looks at first."""
+    (week,) = weeks([done(MONDAY, after=2), done(SUNDAY, after=4), done(SUNDAY, after=None)])
+    assert week.max_pain_after == 4

@@ -84,11 +84,12 @@ def backward_mask(
         return np.full(time_s.size, overall == Direction.BACKWARD)
     if not laps:
         return np.zeros(time_s.size, dtype=np.bool_)
-    starts = np.array([lap.start_s for lap in laps])
-    order = np.argsort(starts, kind="stable")
-    lap_of_sample = np.searchsorted(starts[order], time_s, side="right") - 1
+    order = sorted(range(len(laps)), key=lambda i: laps[i].start_s)  # stable: ties keep file order
+    starts = np.array([laps[i].start_s for i in order])
+    # A sample before the first lap's start counts with the first lap.
+    lap_of_sample = np.maximum(np.searchsorted(starts, time_s, side="right") - 1, 0)
     lap_backward = np.array([lap_dirs[i] == Direction.BACKWARD for i in order])
-    return np.asarray(lap_backward[np.clip(lap_of_sample, 0, len(laps) - 1)], dtype=np.bool_)
+    return lap_backward[lap_of_sample]
 
 
 def backward_seconds(

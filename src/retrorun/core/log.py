@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from retrorun.core import limits
-from retrorun.core.units import average_speed_m_s, format_pace, kmh_from_m_s
+from retrorun.core.units import average_speed_m_s, format_pace, kmh_from_m_s, pace_from_m_s
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput
 
@@ -104,7 +104,7 @@ def _is_text(text: str) -> bool:
     """Text a database stores as it is: encodable as UTF-8 (no lone surrogates, which is how
     Python passes on command-line bytes that are not UTF-8) and without NUL characters."""
     try:
-        text.encode("utf-8")
+        text.encode()  # str.encode's default codec is UTF-8
     except UnicodeEncodeError:
         return False
     return "\0" not in text
@@ -152,10 +152,10 @@ def _check_pace(entry: LogEntry) -> None:
         return
     limit = MAX_SPEED_M_S[(entry.direction, entry.mode)]
     if speed > limit:
-        pace = entry.minutes / entry.distance_km if entry.distance_km else 0.0
         raise InvalidInput(
             f"{entry.distance_km:g} km in {entry.minutes:g} min is {_speed_words(speed)} "
-            f"({format_pace(pace)}); nobody can {entry.direction.value} {entry.mode.value} "
+            f"({format_pace(pace_from_m_s(speed))}); "
+            f"nobody can {entry.direction.value} {entry.mode.value} "
             f"faster than {kmh_from_m_s(limit):.0f} km/h. Check the distance and the minutes"
         )
 

@@ -7,7 +7,7 @@ start and strictly increasing, so a renderer never has to play two cues at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from retrorun.core.units import kmh_from_m_s, mph_from_m_s
@@ -65,9 +65,9 @@ def build_timeline(workout: Workout, imperial: bool = False) -> Timeline:
     required = _required_cues(workout, starts, imperial)
     cues = {cue.t_s: cue for cue in required}
     for extra in _extra_cues(workout, starts):
-        placed = _free_time(cues, extra.t_s, starts[-1] if starts else 0)
+        placed = _free_time(cues, extra.t_s, starts[-1])
         if placed is not None:
-            cues[placed] = Cue(placed, extra.kind, extra.text, extra.step_index, extra.side)
+            cues[placed] = replace(extra, t_s=placed)
     ordered = tuple(cues[t] for t in sorted(cues))
     return Timeline(duration_s=workout.duration_s, cues=ordered, step_starts_s=tuple(starts[:-1]))
 
@@ -86,14 +86,14 @@ def _required_cues(workout: Workout, starts: list[int], imperial: bool) -> list[
     side = Side.LEFT
     steps = workout.steps
     for index, step in enumerate(steps):
-        t0, length = starts[index], step.duration_s or 0
+        t0, end = starts[index], starts[index + 1]
         previous = steps[index - 1] if index else None
         text = step_words(step, previous, imperial)
         if step.is_backward:
             cues.append(
                 Cue(t0, CueKind.STEP, f"{text} Look over your {side} shoulder.", index, side)
             )
-            for t in range(t0 + SHOULDER_SWITCH_S, t0 + length, SHOULDER_SWITCH_S):
+            for t in range(t0 + SHOULDER_SWITCH_S, end, SHOULDER_SWITCH_S):
                 side = side.other()
                 cues.append(Cue(t, CueKind.SHOULDER, shoulder_words(side), index, side))
             side = side.other()
@@ -111,17 +111,15 @@ def _extra_cues(workout: Workout, starts: list[int]) -> list[Cue]:
         extras.append(Cue(PARTNER_CUE_AT_S, CueKind.PARTNER, workout.spotting, 0))
     form_index = 0
     for index, step in enumerate(steps):
-        t0, length = starts[index], step.duration_s or 0
-        if length < MIN_STEP_FOR_EXTRAS_S:
+        t0, end = starts[index], starts[index + 1]
+        if end - t0 < MIN_STEP_FOR_EXTRAS_S:
             continue
         if step.is_backward and workout.form_cues:
             text = workout.form_cues[form_index % len(workout.form_cues)]
             extras.append(Cue(t0 + FORM_CUE_AT_S, CueKind.FORM, text, index))
             form_index += 1
         upcoming = steps[index + 1] if index + 1 < len(steps) else None
-        extras.append(
-            Cue(t0 + length - COUNTDOWN_S, CueKind.COUNTDOWN, countdown_words(upcoming), index)
-        )
+        extras.append(Cue(end - COUNTDOWN_S, CueKind.COUNTDOWN, countdown_words(upcoming), index))
     total = starts[-1]
     if total >= 4 * MIN_STEP_FOR_EXTRAS_S:
         half = total // 2
@@ -183,10 +181,15 @@ def _amount_words(step: Step) -> str:
         return f"{(step.distance_m or 0):.0f} metres"
     minutes, seconds = divmod(step.duration_s, 60)
     if seconds == 0:
-        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+        return _count(minutes, "minute")
     if minutes == 0:
-        return f"{seconds} seconds"
-    return f"{minutes} minutes {seconds} seconds"
+        return _count(seconds, "second")
+    return f"{_count(minutes, 'minute')} {_count(seconds, 'second')}"
+
+
+def _count(number: int, unit: str) -> str:
+    """'1 minute', '2 minutes': a step of 90 s is '1 minute 30 seconds', not '1 minutes'."""
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
 
 
 def _speed_words(speed_m_s: float, imperial: bool) -> str:

@@ -80,11 +80,11 @@ def sessions_done(logged: Sequence[Logged], imported: Sequence[Imported]) -> lis
     needs the person's mass. An activity on its own counts its unknown-direction time forward,
     as its energy estimate does (`core.activity_energy`).
     """
-    by_id = {activity.id: activity for activity in imported}
+    by_id: dict[int | None, Imported] = {activity.id: activity for activity in imported}
     used: set[int] = set()
     done: list[Done] = []
     for log in logged:
-        activity = by_id.get(log.activity_id) if log.activity_id is not None else None
+        activity = by_id.get(log.activity_id)
         kcal: float | None = None
         if activity is not None and activity.id not in used:  # it completes one log only
             used.add(activity.id)
@@ -159,6 +159,6 @@ def _split(activity: Imported, unknown: Direction) -> tuple[float, float]:
     """Backward and forward minutes; time of unknown direction goes to `unknown`."""
     if not activity.direction_known:
         minutes = activity.duration_s / 60
-        return (minutes, 0.0) if unknown == Direction.BACKWARD else (0.0, minutes)
+        return (0.0, minutes) if unknown == Direction.FORWARD else (minutes, 0.0)
     backward_s = min(activity.backward_s, activity.duration_s)
     return backward_s / 60, (activity.duration_s - backward_s) / 60
