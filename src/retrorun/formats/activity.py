@@ -545,10 +545,13 @@ def usable_positions(
     lat_deg: FloatArray, lon_deg: FloatArray
 ) -> tuple[FloatArray, FloatArray, list[str]]:
     """The positions with those off the globe (latitude beyond ±90°, longitude beyond ±180°,
-    or only one of the two) left out; the columns themselves when all are fine."""
+    or only one of the two) left out; the columns themselves when all are fine.
+
+    An infinite coordinate is given and off the globe too: one beside a missing other (a
+    latitude of a thousand digits, no longitude) must go, or the distance takes its cosine."""
     with np.errstate(invalid="ignore"):
         off = ~((np.abs(lat_deg) <= 90) & (np.abs(lon_deg) <= 180))
-    dropped = int((off & (np.isfinite(lat_deg) | np.isfinite(lon_deg))).sum())
+    dropped = int((off & ~(np.isnan(lat_deg) & np.isnan(lon_deg))).sum())
     if not dropped:
         return lat_deg, lon_deg, []
     note = f"{dropped:,} positions off the globe left out"
