@@ -101,6 +101,7 @@ def main(
 # Command groups register themselves here (one module per group).
 from retrorun.cli import (  # noqa: E402
     accounts,
+    convert,
     database,
     energy,
     export,
@@ -121,6 +122,7 @@ for group in (
     accounts,
     screening,
     plans,
+    convert,
     go,
     export,
     logbook,

@@ -156,10 +156,8 @@ def _walk_or_run_kcal(
     if len(streams) == 0:
         return _energy_from_totals(activity, backward_s, profile, practice_sessions)
     speed = _speed_m_s(streams, backward)
-    heart_rate = _heart_rate_bpm(streams)
-    keytel = profile.sex in ("male", "female") and profile.age_years > 0
-    if not keytel:
-        heart_rate = None
+    # Keytel 2005 needs the sex as well as the age (a profile always has an age, 10 or more)
+    heart_rate = _heart_rate_bpm(streams) if profile.sex in ("male", "female") else None
     if speed is None and heart_rate is None:
         return Energy(None, "no speed, distance or usable heart rate recorded")
     series = energy_series(
@@ -170,15 +168,11 @@ def _walk_or_run_kcal(
         sample_s=_sample_s(streams.time_s),
         backward_sessions_done=practice_sessions,
         heart_rate_bpm=heart_rate,
-        age_years=float(profile.age_years) if keytel else None,
-        sex=profile.sex if keytel else None,
+        age_years=float(profile.age_years),
+        sex=profile.sex,
     )
-    if series.heart_rate_used.all():
-        model = KEYTEL_MODEL_NAME
-    elif series.heart_rate_used.any():
-        model = f"{KEYTEL_MODEL_NAME} where recorded, else {SPEED_MODEL_NAME}"
-    else:
-        model = SPEED_MODEL_NAME
+    # the heart rate's gaps were filled, so it is used for every sample or for none
+    model = KEYTEL_MODEL_NAME if heart_rate is not None else SPEED_MODEL_NAME
     return Energy(series.total_kcal, model)
 
 
@@ -203,7 +197,7 @@ def _energy_from_totals(
                 min(speed, limit),
                 profile.mass_kg,
                 duration_s=seconds,
-                backward_sessions_done=practice_sessions if backward else 0,
+                backward_sessions_done=practice_sessions,  # counts only backward
             )
             kcal += estimate.kcal or 0.0
     return Energy(kcal, f"{SPEED_MODEL_NAME}, from the average speed")
@@ -218,16 +212,15 @@ def _speed_m_s(streams: RecordedStreams, backward: BoolArray) -> FloatArray | No
             speed[missing] = _windowed_rate(distance, streams.time_s, SPEED_WINDOW_SAMPLES)[missing]
     limit = np.where(backward, MAX_BACKWARD_SPEED_M_S, MAX_FORWARD_SPEED_M_S)
     with np.errstate(invalid="ignore"):
-        speed[~((speed >= 0) & (speed <= limit))] = np.nan
-    return _filled(speed, streams.time_s)
+        possible = (speed >= 0) & (speed <= limit)
+    return _filled(np.where(possible, speed, np.nan), streams.time_s)
 
 
 def _heart_rate_bpm(streams: RecordedStreams) -> FloatArray | None:
-    heart_rate = streams.heart_rate_bpm.copy()
+    heart_rate = streams.heart_rate_bpm
     with np.errstate(invalid="ignore"):
-        outside = ~((heart_rate >= MIN_HEART_RATE_BPM) & (heart_rate <= MAX_HEART_RATE_BPM))
-    heart_rate[outside] = np.nan
-    return _filled(heart_rate, streams.time_s)
+        possible = (heart_rate >= MIN_HEART_RATE_BPM) & (heart_rate <= MAX_HEART_RATE_BPM)
+    return _filled(np.where(possible, heart_rate, np.nan), streams.time_s)
 
 
 def _grade(streams: RecordedStreams) -> FloatArray:
@@ -243,17 +236,16 @@ def _grade(streams: RecordedStreams) -> FloatArray:
 
 
 def _sample_s(time_s: FloatArray) -> FloatArray:
-    """Each sample stands for the time until the next one, pauses left out."""
-    if time_s.size == 0:
-        return np.zeros(0)
+    """Each sample stands for the time until the next one, pauses left out (samples: 1 or more)."""
     gaps = np.diff(time_s, append=time_s[-1] + 1.0)
     gaps[~np.isfinite(gaps)] = 0.0
     return np.clip(gaps, 0.0, MAX_SAMPLE_GAP_S)
 
 
 def _window(n: int, half: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The first and last sample of the window `half` samples either side, cut at the ends."""
     index = np.arange(n)
-    return np.clip(index - half, 0, n - 1), np.clip(index + half, 0, n - 1)
+    return np.maximum(index - half, 0), np.minimum(index + half, n - 1)
 
 
 def _windowed_rate(values: FloatArray, time_s: FloatArray, half: int) -> FloatArray:
@@ -272,7 +264,7 @@ def _filled(values: FloatArray, time_s: FloatArray) -> FloatArray | None:
     if known.all():
         return values
     in_order = np.isfinite(time_s).all() and bool((np.diff(time_s) >= 0).all())
-    x = time_s if in_order else np.arange(time_s.size, dtype=np.float64)
+    x = time_s if in_order else np.arange(time_s.size)
     return np.interp(x, x[known], values[known])
 
 

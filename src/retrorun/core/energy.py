@@ -370,7 +370,7 @@ def _either(choice: BoolArray, if_true: float, if_false: float) -> FloatArray:
     values, in about half the time on a series whose gait or direction keeps changing."""
     import numpy as np
 
-    table = np.array([if_false, if_true], dtype=np.float64)
+    table = np.array([if_false, if_true])  # two floats: float64
     return table[choice.view(np.uint8)]
 
 
@@ -408,7 +408,7 @@ def _keytel_kcal_per_min(
     return kj_per_min / KJ_PER_KCAL
 
 
-def _kcal_per_min(vo2_ml_kg_min: FloatArray | float, mass_kg: float) -> FloatArray | float:
+def _kcal_per_min(vo2_ml_kg_min: FloatOrArray, mass_kg: float) -> FloatOrArray:
     """kcal/min = VO2 (ml/kg/min) × mass (kg) / 1000 × 5 kcal per litre."""
     return vo2_ml_kg_min * (mass_kg * KCAL_PER_LITRE_O2 / 1000.0)
 
@@ -428,7 +428,8 @@ def _running_mask(mode: str, speed_m_s: FloatArray, backward: BoolArray) -> Bool
     transition = _either(
         backward, BACKWARD_WALK_RUN_TRANSITION_M_S, FORWARD_WALK_RUN_TRANSITION_M_S
     )
-    return np.asarray(speed_m_s >= transition, dtype=np.bool_)
+    running: BoolArray = speed_m_s >= transition
+    return running
 
 
 def intensity_class(met: float) -> str:
@@ -459,7 +460,7 @@ def _matching(name: str, values: ArrayLike, length: int, dtype: type[np.generic]
 
     array = np.asarray(values, dtype=dtype)
     if array.ndim == 0:
-        return np.full(length, array, dtype=dtype)
+        return np.full(length, array)  # of the array's own dtype
     if array.shape != (length,):
         raise InvalidInput(f"{name} has shape {array.shape}, but there are {length} speed samples")
     return array
@@ -651,7 +652,7 @@ def energy_series(
         vo2, hr_used = _apply_heart_rate(vo2, heart_rate, mass_kg, age_years, sex)
     elif heart_rate is not None:
         hr_flags = ("heart rate not used: Keytel 2005 needs age and sex as well",)
-    kcal_per_min = np.asarray(_kcal_per_min(vo2, mass_kg), dtype=np.float64)
+    kcal_per_min = _kcal_per_min(vo2, mass_kg)
     total = float(np.dot(kcal_per_min, seconds)) / SECONDS_PER_MINUTE
     return EnergySeries(
         vo2_ml_kg_min=vo2,
@@ -670,7 +671,7 @@ def _apply_heart_rate(
     import numpy as np
 
     known = ~np.isnan(heart_rate)
-    keytel_kcal = _keytel_kcal_per_min(np.where(known, heart_rate, 0.0), mass_kg, age_years, sex)
+    keytel_kcal = _keytel_kcal_per_min(heart_rate, mass_kg, age_years, sex)  # NaN where unknown
     keytel_vo2 = np.maximum(_vo2_from_kcal_per_min(keytel_kcal, mass_kg), RESTING_VO2_ML_KG_MIN)
     return np.where(known, keytel_vo2, vo2), known
 
@@ -727,14 +728,18 @@ def _grade_flags(direction: Direction, mode: Mode, grade: float) -> list[str]:
     return flags
 
 
-def _practice_flags(sessions: int, practice: float, at_forward_floor: bool) -> list[str]:
+def _practice_flags(sessions: int, at_forward_floor: bool) -> list[str]:
+    """Warnings about practice: extrapolated beyond the studies, or held at the forward cost.
+
+    `at_forward_floor` is only ever true with practice: a novice's estimate is the novice cost.
+    """
     flags: list[str] = []
     if sessions > PRACTICE_STUDIED_SESSIONS:
         flags.append(
             f"practice effect after {sessions} sessions is extrapolated beyond the "
             f"~{PRACTICE_STUDIED_SESSIONS} studied (Terblanche 2005)"
         )
-    if at_forward_floor and practice < 1.0:
+    if at_forward_floor:
         flags.append(
             "with this much practice the backward estimate reached the forward cost at the same "
             "speed; it is never taken lower"
@@ -875,7 +880,7 @@ def _speed_model_flags(
                 "more than forward at every grade measured (Chaloupka 1997, Hooper 2004)"
             )
         at_floor = math.isclose(vo2, forward) and not math.isclose(novice, forward)
-        flags += _practice_flags(sessions, practice_factor(sessions), at_floor)
+        flags += _practice_flags(sessions, at_floor)
     return flags
 
 

@@ -282,7 +282,8 @@ def backward_target_seconds(week: int, first_s: int, largest_s: int, previous_s:
 
 
 def _per_session_backward_s(week: Week) -> int:
-    return max((s.workout.backward_s for s in week.sessions), default=0)
+    """Every plan week has a session: each training weekday falls once in its 7 days."""
+    return max(s.workout.backward_s for s in week.sessions)
 
 
 def plan_length(goal: Goal, weeks: int | None) -> int:
@@ -324,7 +325,7 @@ def main_seconds(profile: Profile) -> int:
 
 
 def _units_down(seconds: float) -> int:
-    return int(seconds // VOLUME_UNIT_S) * VOLUME_UNIT_S
+    return int(seconds) // VOLUME_UNIT_S * VOLUME_UNIT_S
 
 
 def _make_week(profile: Profile, plan_start: date, shape: WeekShape, backward_s: int) -> Week:
@@ -360,8 +361,6 @@ def training_dates(week_start: date, weekdays: tuple[int, ...]) -> list[date]:
 
 def _spread(count: int, chosen: int) -> set[int]:
     """Pick `chosen` of `count` sessions, alternating so backward days do not sit side by side."""
-    if chosen >= count:
-        return set(range(count))
     alternate = list(range(0, count, 2)) + list(range(1, count, 2))
     return set(alternate[:chosen])
 
@@ -457,14 +456,12 @@ def backward_run_intervals(
     rpe = RPE_BACKWARD_RUN - (1 if shape.easier else 0)
     interval_s = 60 if shape.running_week <= 2 else 120
     steps: list[Step] = []
-    remaining = run_s
-    while remaining > 0:
-        length = min(interval_s, remaining)
+    for start_s in range(0, run_s, interval_s):
+        length = min(interval_s, run_s - start_s)
         steps.append(_recovery(setting, recovery_mode))
         steps.append(
             Step(StepKind.MAIN, Direction.BACKWARD, Mode.RUN, setting, length, rpe, None, speed)
         )
-        remaining -= length
     return steps
 
 
@@ -478,7 +475,7 @@ def _blocks(total_s: int, block_s: int) -> list[int]:
     units, extra = divmod(total_s // VOLUME_UNIT_S, count)
     blocks = [(units + (1 if i < extra else 0)) * VOLUME_UNIT_S for i in range(count)]
     blocks[-1] += total_s % VOLUME_UNIT_S
-    return [block for block in blocks if block > 0]
+    return blocks
 
 
 def with_backward_setting(workout: Workout, setting: Setting) -> Workout:

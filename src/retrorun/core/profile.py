@@ -37,6 +37,8 @@ class Units(StrEnum):
 
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A day may also be written as more of its name ("tues", "Thursday"), never as anything else.
+WEEKDAY_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # Training days spread through the week so that no two hard days touch where the count allows.
 # Our own reasoning: a rest day between sessions for newcomers to a new movement.
@@ -116,19 +118,29 @@ def weekdays_for(days_per_week: int) -> tuple[int, ...]:
 def parse_weekdays(text: str) -> tuple[int, ...]:
     """Turn 'mon,wed,fri' into (0, 2, 4), refusing unknown names and a day named twice.
 
-    A day named twice is most likely a typo for another day, so it is refused, not merged.
+    A day named twice is most likely a typo for another day, so it is refused, not merged; a
+    name that only starts like a day ('mon;wed', 'monkey') is refused, not read as that day.
     """
     days: list[int] = []
     for name in text.lower().replace(" ", "").split(","):
-        if name[:3] not in WEEKDAY_NAMES or not name:
+        day = _weekday(name)
+        if day is None:
             raise InvalidInput(f"unknown weekday {name!r}; use mon,tue,wed,thu,fri,sat,sun")
-        day = WEEKDAY_NAMES.index(name[:3])
         if day in days:
             raise InvalidInput(
                 f"{WEEKDAY_NAMES[day]} is named twice in {text!r}; name each training day once"
             )
         days.append(day)
     return tuple(sorted(days))
+
+
+def _weekday(name: str) -> int | None:
+    """The day whose name starts with `name`, at least its first three letters ('tue', 'tues',
+    'tuesday'); None for anything else."""
+    for day, full_name in enumerate(WEEKDAY_FULL_NAMES):
+        if len(name) >= 3 and full_name.startswith(name):
+            return day
+    return None
 
 
 def weekday_words(weekdays: tuple[int, ...]) -> str:
@@ -277,8 +289,10 @@ def _first_profile(change: ProfileChange) -> Profile:
             "a first profile needs --mass-kg, --age, --experience and --goal; missing "
             + ", ".join(missing)
         )
-    assert change.mass_kg is not None and change.age_years is not None
-    assert change.experience is not None and change.goal is not None
+    assert change.mass_kg is not None
+    assert change.age_years is not None
+    assert change.experience is not None
+    assert change.goal is not None
     return Profile(
         mass_kg=change.mass_kg,
         age_years=change.age_years,

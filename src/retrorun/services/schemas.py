@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 if TYPE_CHECKING:
+    from retrorun.core.convert import Conversion as CoreConversion
     from retrorun.core.energy import EnergyComparison as CoreEnergyComparison
     from retrorun.core.energy import EnergyEstimate as CoreEnergyEstimate
     from retrorun.core.plan import Plan as CorePlan
@@ -385,6 +386,42 @@ class Decision(Shape):
     inputs: DecisionInputs
 
 
+class ConvertedSession(Shape):
+    """A forward running workout and what became of it (seconds of its main part)."""
+
+    date: str
+    week: int
+    title: str  # the forward plan's title
+    treatment: Literal["backward", "capped", "split", "forward", "race"]
+    free_text: bool  # its words could not be read as steps
+    source_s: int
+    backward_s: int
+    forward_s: int
+    left_out_s: int
+    reasons: list[str]
+
+
+class LeftOutWorkout(Shape):
+    date: str
+    title: str
+    reason: str
+
+
+class Conversion(Shape):
+    """`plan convert`: the forward plan as the active retrorun plan, and what became of each
+    of its workouts."""
+
+    mode: Literal["all", "mix"]
+    start: str
+    block_weeks: int
+    race_date: str | None
+    rules_version: str
+    converted: list[ConvertedSession]
+    left_out: list[LeftOutWorkout]
+    reading_notes: list[str]
+    plan: Plan
+
+
 # The documents the CLI prints, by the name `retrorun schema NAME` publishes them under.
 DOCUMENTS: dict[str, Any] = {
     "plan": Plan,
@@ -412,6 +449,7 @@ DOCUMENTS: dict[str, Any] = {
     "walk-test": WalkTestShape,
     "walk-tests": list[WalkTestShape],
     "pain-limits": PainLimits,
+    "conversion": Conversion,
 }
 
 
@@ -773,6 +811,42 @@ def pain_limits_json(limits: CorePainLimits) -> dict[str, Any]:
 def decisions_json(stored: Sequence[StoredDecision]) -> list[dict[str, Any]]:
     """`plan why --history --json`: the stored decisions, newest first, as they were made."""
     found: list[dict[str, Any]] = document("decisions", [d.document for d in stored])
+    return found
+
+
+def conversion_json(conversion: CoreConversion, units: Units) -> dict[str, Any]:
+    """`plan convert --json`."""
+    from retrorun.core.serialize import plan_to_dict
+
+    data = {
+        "mode": conversion.mode.value,
+        "start": conversion.plan.start.isoformat(),
+        "block_weeks": conversion.block_weeks,
+        "race_date": conversion.race_date.isoformat() if conversion.race_date else None,
+        "rules_version": conversion.rules_version,
+        "converted": [
+            {
+                "date": c.date.isoformat(),
+                "week": c.week,
+                "title": c.title,
+                "treatment": c.treatment.value,
+                "free_text": c.free_text,
+                "source_s": c.source_s,
+                "backward_s": c.backward_s,
+                "forward_s": c.forward_s,
+                "left_out_s": c.left_out_s,
+                "reasons": list(c.reasons),
+            }
+            for c in conversion.sessions
+        ],
+        "left_out": [
+            {"date": x.date.isoformat(), "title": x.title, "reason": x.reason}
+            for x in conversion.left_out
+        ],
+        "reading_notes": list(conversion.reading_notes),
+        "plan": plan_to_dict(conversion.plan, units),
+    }
+    found: dict[str, Any] = document("conversion", data)
     return found
 
 
