@@ -115,8 +115,8 @@ def test_backward_walking_at_3_5_mph_is_compendium_17320_exactly() -> None:
 
 
 def test_the_backward_walking_extra_grows_with_the_square_of_speed() -> None:
-    """Myatt 1995, Clarkson 1997: convex in speed. Half the Compendium speed, a quarter of its
-    8.12 ml/kg/min extra over forward; twice... not reachable walking, so 1.5 × gives 2.25 ×."""
+    """Myatt 1995, Clarkson 1997: convex in speed. At half the Compendium speed, a quarter of
+    its 8.12 ml/kg/min extra over forward; at 1.2 times the speed, 1.44 times the extra."""
     half = COMPENDIUM_M_MIN / 2
     extra_at_half = vo2("backward", half, "walk") - vo2("forward", half, "walk")
     assert extra_at_half == pytest.approx(BACKWARD_EXTRA_AT_COMPENDIUM / 4)
@@ -130,8 +130,9 @@ def test_backward_walking_up_5_percent_is_compendium_17325_exactly() -> None:
     assert estimate("backward", COMPENDIUM_M_MIN, "walk", 0.05).met == pytest.approx(8.0, rel=1e-12)
 
 
-def test_backward_walking_above_5_percent_climbs_in_proportion() -> None:
-    """The 2 MET climb from 17320 to 17325 is carried on in proportion: 10 % is 10.0 MET."""
+def test_backward_walking_climbs_in_proportion_to_the_grade() -> None:
+    """The 2 MET climb from 17320 (level) to 17325 (5 %) is carried on in proportion:
+    2.5 % is 7.0 MET and 10 % (Hooper 2004's steepest) is 10.0 MET."""
     assert estimate("backward", COMPENDIUM_M_MIN, "walk", 0.10).met == pytest.approx(10.0)
     assert estimate("backward", COMPENDIUM_M_MIN, "walk", 0.025).met == pytest.approx(7.0)
 
@@ -306,6 +307,17 @@ def test_slow_steep_backward_walking_is_kept_at_forward_cost_with_its_own_reason
     assert not any("never taken lower" in flag for flag in steep.flags)
 
 
+def test_a_slow_steep_backward_run_is_not_called_walking() -> None:
+    """At 11.1 % (1/9) ACSM walking and running cost the same (0.1·S + 1.8·S·G = 0.2·S +
+    0.9·S·G), so slow backward walking there sits at the forward cost; a backward run at the same
+    speed and grade keeps Rasica's 35 % and gets no walking note."""
+    run = estimate_energy("backward", 0.5, MASS_KG, mode="run", grade=1 / 9)
+    assert run.vo2_ml_kg_min == pytest.approx(3.5 + 1.35 * (0.2 * 30 + 0.9 * 30 / 9))
+    assert not any("steep, slow backward walking" in flag for flag in run.flags)
+    walk = estimate_energy("backward", 0.5, MASS_KG, mode="walk", grade=1 / 9)
+    assert any("steep, slow backward walking" in flag for flag in walk.flags)
+
+
 # --- Heart rate: Keytel 2005 ----------------------------------------------------------------
 
 
@@ -393,7 +405,8 @@ def test_an_impossible_heart_rate_is_refused_even_when_it_would_not_be_used() ->
 
 
 def test_intensity_bands_are_read_after_rounding_to_a_millionth() -> None:
-    """So the Compendium's 6.0 MET, computed as 5.99999996…, still lands on vigorous."""
+    """ACSM: moderate from 3 MET, vigorous from 6. A 6.0 MET that float arithmetic leaves a
+    hair under 6 (Compendium 17320 is worked out, not stored) still lands on vigorous."""
     assert intensity_class(6.0 - 4e-7) == "vigorous"
     assert intensity_class(3.0 - 4e-7) == "moderate"
     assert intensity_class(6.0 - 2e-6) == "moderate"
@@ -607,7 +620,8 @@ def test_a_plan_step_with_a_speed_is_costed_as_asked() -> None:
 
 
 def test_a_plan_step_without_a_speed_says_so_first() -> None:
-    """ "Walk backward 5 min": SCIENCE.md §5's cautious 0.9 m/s, a novice, on the level."""
+    """A plan step that says only "walk backward 5 min": SCIENCE.md §5's cautious 0.9 m/s, for
+    a novice, on the level."""
     step = estimate_step_cost("backward", "walk", None, 300, MASS_KG)
     assert step.flags[0] == "no speed given: assumed a typical backward walk of 0.9 m/s"
     assert step.practice_factor == 1.0

@@ -17,6 +17,8 @@ from retrorun.core.plan import (
     Plan,
     PlanState,
     Week,
+    WeekShape,
+    backward_walk_blocks,
     continue_plan,
     make_plan,
     state_before,
@@ -313,10 +315,14 @@ def test_a_weeks_backward_minutes_count_every_backward_session() -> None:
 def test_a_short_session_cuts_backward_time_until_it_fits() -> None:
     """15 minutes: the warm-up and cool-down take 10, so 5 are left. Ten backward minutes do not
     fit; 2 min backward, 1 min forward, 2 min backward fill the 5 exactly."""
-    workout = first_backward(plan_for(person(minutes=15), weeks=4).weeks[0])
+    plan = plan_for(person(minutes=15), weeks=4)
+    workout = first_backward(plan.weeks[0])
     assert workout.duration_s == 15 * 60
     assert workout.backward_s == 4 * 60
     assert seconds(backward(workout, Mode.WALK)) == [120, 120]
+    # Week 2 wants 4:30: in blocks of about 3 minutes that is two blocks and a minute between
+    # (5:30), too long, so it is cut to 4:00 in one block.
+    assert seconds(backward(first_backward(plan.weeks[1]), Mode.WALK)) == [240]
 
 
 # --- Walking, then walking and running ----------------------------------------------------------
@@ -379,6 +385,17 @@ def test_a_walking_block_is_never_longer_than_5_minutes() -> None:
     rather than one of 6:00."""
     non_runner = plan_for(person(Experience.NON_RUNNER))
     assert seconds(backward(first_backward(non_runner.weeks[4]), Mode.WALK)) == [180, 180]
+
+
+def test_walking_time_is_split_whole_into_blocks_longest_first() -> None:
+    """Whatever walking time the blocks are given, they add up to it to the second, none is
+    empty, and the longer blocks come first, while the walker is fresh."""
+    week_2 = WeekShape(2, walk_weeks=2, safe_weeks=3)
+    for walk_s in (0, 1, 29, 270, 615, 660):
+        steps = backward_walk_blocks(week_2, Setting.TRACK, walk_s)
+        blocks = seconds([step for step in steps if step.is_backward])
+        assert sum(blocks) == walk_s and 0 not in blocks
+        assert blocks == sorted(blocks, reverse=True)
 
 
 def test_every_step_is_whole_seconds() -> None:
@@ -623,6 +640,14 @@ def test_notes_name_only_the_places_this_plan_uses() -> None:
     assert treadmill_only.notes[-1] == (
         "Without a partner, go slowly and look over your shoulder often; on the treadmill keep "
         "your hands near the handrails."
+    )
+
+
+def test_a_plan_with_one_week_after_the_safe_weeks_still_says_it_adds_paths() -> None:
+    plan = plan_for(person(track=True), weeks=4)
+    assert places(plan.weeks[3]) == [Setting.TRACK, Setting.PATH]
+    assert plan.notes == (
+        "Weeks 1–3 stay on a level track; later weeks add flat, smooth, quiet paths, never roads.",
     )
 
 

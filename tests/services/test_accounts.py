@@ -91,3 +91,13 @@ def test_anyone_may_sign_up_as_an_athlete_only(world: World) -> None:
     assert actor.athlete_id == user.athlete_id
     with pytest.raises(InvalidInput, match="already a user"):
         accounts.sign_up(world.app, "new.runner@example.org", "another passphrase")
+
+
+def test_an_invitation_code_is_typed_safely_on_a_command_line() -> None:
+    """A code starting with "-" would be taken for an option by `retrorun coach accept CODE`:
+    codes are 16 base32 letters and digits, 80 random bits."""
+    from retrorun.services.accounts import new_invitation_code
+
+    codes = {new_invitation_code() for _ in range(2000)}
+    assert len(codes) == 2000
+    assert all(len(code) == 16 and code.isalnum() and code.isupper() for code in codes)

@@ -466,12 +466,11 @@ def backward_run_intervals(
 
 
 def _blocks(total_s: int, block_s: int) -> list[int]:
-    """Split total_s into near-equal blocks of about block_s, in 30-second units."""
+    """Split total_s into near-equal blocks of about block_s, none over BLOCK_MAX_S, in 30-second
+    units (the longer ones first)."""
     if total_s <= 0:
         return []
-    count = max(1, round(total_s / block_s))
-    while total_s / count > BLOCK_MAX_S:
-        count += 1
+    count = max(round(total_s / block_s), math.ceil(total_s / BLOCK_MAX_S))
     units, extra = divmod(total_s // VOLUME_UNIT_S, count)
     blocks = [(units + (1 if i < extra else 0)) * VOLUME_UNIT_S for i in range(count)]
     blocks[-1] += total_s % VOLUME_UNIT_S

@@ -7,6 +7,7 @@ Either side can end the link, and access ends with it.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -173,12 +174,18 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
+def new_invitation_code() -> str:
+    """16 letters and digits (80 random bits, base32): read aloud or typed by a person, and
+    never starting with "-", which a command line would take for an option."""
+    return base64.b32encode(secrets.token_bytes(10)).decode()
+
+
 def invite(scope: Scope, now: datetime) -> Invitation:
     """A coach's invitation: a code the athlete accepts to let this coach see their data."""
     actor = scope.actor
     if actor.role is not Role.COACH or actor.user_id is None:
         raise Forbidden("only a coach can invite athletes")
-    code = secrets.token_urlsafe(12)
+    code = new_invitation_code()
     expires = now + timedelta(days=INVITATION_DAYS)
     with scope.app.transaction() as db:
         row = CoachLinkRow(
