@@ -614,9 +614,9 @@ def plan_notes(
     A note names a place only when the plan uses it: someone with no track must not read that
     their first weeks "stay on a level track".
     """
-    safe = [WeekShape(n, walk_weeks, safe_weeks) for n in range(1, safe_weeks + 1)]
-    later = [WeekShape(n, walk_weeks, safe_weeks) for n in range(safe_weeks + 1, total_weeks + 1)]
-    safe_used, later_used = backward_settings(profile, safe), backward_settings(profile, later)
+    weeks = [WeekShape(n, walk_weeks, safe_weeks) for n in range(1, total_weeks + 1)]
+    safe_used = backward_settings(profile, [week for week in weeks if week.safe_only])
+    later_used = backward_settings(profile, [week for week in weeks if not week.safe_only])
     notes: list[str] = []
     if screening.needs_clearance:
         notes.append("You stated that a doctor cleared you for this program.")
