@@ -118,6 +118,12 @@ class PlanRow(Base):
     cleared_by_doctor: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The most open place backward steps may happen, as the progression engine last set it
+    # (a `SettingLimit`); NULL until a decision was applied: the plan's own schedule then.
+    setting_limit: Mapped[int | None] = mapped_column(Integer)
+    # Paused after a red flag until the person or their coach resumes it.
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    paused_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class PlannedSessionRow(Base):
@@ -150,6 +156,9 @@ class PlannedSessionRow(Base):
     edited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The program step (a week of the plan as first made) whose content the session holds:
+    # NULL is its own week; a hold or step back puts an earlier step in a later week.
+    step: Mapped[int | None] = mapped_column(Integer)
 
 
 class PlannedSessionVersionRow(Base):
@@ -206,6 +215,9 @@ class LogRow(Base):
     stumbles: Mapped[int | None] = mapped_column(Integer)
     falls: Mapped[int | None] = mapped_column(Integer)
     steadiness: Mapped[int | None] = mapped_column(Integer)
+    # Red flags reported with the session (`RedFlag` values); NULL in logs kept before they
+    # were asked for.
+    red_flags: Mapped[list[str] | None] = mapped_column(JSON)
     # The id a device gave a log written offline: sending it twice stores it once.
     client_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
