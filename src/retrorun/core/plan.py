@@ -487,12 +487,12 @@ def with_backward_setting(workout: Workout, setting: Setting) -> Workout:
     steps = []
     for step in workout.steps:
         if step.is_backward:
-            step = replace(step, setting=setting, speed_m_s=_moved_speed(step, setting))
+            step = replace(step, setting=setting, speed_m_s=moved_speed(step, setting))
         steps.append(step)
     return replace(workout, steps=tuple(steps))
 
 
-def _moved_speed(step: Step, setting: Setting) -> float | None:
+def moved_speed(step: Step, setting: Setting) -> float | None:
     if setting is not Setting.TREADMILL:
         return None
     if step.speed_m_s is not None:
