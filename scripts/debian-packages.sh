@@ -2,14 +2,19 @@
 #   espeak-ng  speaks the cues of the audio track
 #   lame       encodes MP3 quickly
 #   chromium   the real browser the web tests drive through Playwright (never a browser download)
+#   libpango-1.0-0 libpangoft2-1.0-0  lay out text for WeasyPrint (the report's PDF; needed at run time)
+#   poppler-utils  pdftoppm, to turn a report's pages into images to look at
 # Installed as root when missing; elsewhere the tests that need them skip (and fail under CI=true).
 
-RETRORUN_DEBIAN_PACKAGES="espeak-ng lame chromium"
+RETRORUN_DEBIAN_PACKAGES="espeak-ng lame chromium libpango-1.0-0 libpangoft2-1.0-0 poppler-utils"
 
 missing_packages() {
     local package
     for package in $RETRORUN_DEBIAN_PACKAGES; do
-        command -v "$package" >/dev/null 2>&1 || printf '%s ' "$package"
+        # A program is found by its name; a library (or poppler-utils) by dpkg's record.
+        command -v "$package" >/dev/null 2>&1 \
+            || dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" \
+            || printf '%s ' "$package"
     done
 }
 

@@ -22,14 +22,14 @@ from sqlalchemy import Engine
 from retrorun.core.log import LogEntry
 from retrorun.core.plan import Plan
 from retrorun.core.profile import Profile, ProfileChange
-from retrorun.core.progression import WalkTest
+from retrorun.core.progression import RedFlag, WalkTest
 from retrorun.core.screening import Screening
 from retrorun.core.session_cost import SessionCost
 from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Session, Setting
 from retrorun.errors import RetrorunError
 from retrorun.importing import ImportResult
-from retrorun.services import activities, athletes, logs, plans, progression
+from retrorun.services import activities, adaptation, athletes, logs, plans, progression
 from retrorun.services.access import Actor
 from retrorun.services.app import LOCAL_ATHLETE, App, Scope
 from retrorun.services.logs import LoggedSession
@@ -185,8 +185,16 @@ class Retrorun:
         """Log a session; a day already logged is refused (AlreadyLogged) unless `force`."""
         return logs.log(self.scope, self.athlete_id, entry, today, force=force)
 
-    def complete_log(self, day: date, pain_next_morning: int, today: date) -> LoggedSession:
-        return logs.complete_log(self.scope, self.athlete_id, day, pain_next_morning, today)
+    def complete_log(
+        self,
+        day: date,
+        pain_next_morning: int,
+        today: date,
+        red_flags: frozenset[RedFlag] = frozenset(),
+    ) -> LoggedSession:
+        return logs.complete_log(
+            self.scope, self.athlete_id, day, pain_next_morning, today, red_flags
+        )
 
     def history(self) -> list[LoggedSession]:
         return logs.history(self.scope, self.athlete_id)
@@ -197,6 +205,13 @@ class Retrorun:
 
     def decisions(self, limit: int = 20) -> list[progression.StoredDecision]:
         return progression.decisions(self.scope, self.athlete_id, limit)
+
+    def resume(self, reason: str, today: date) -> list[adaptation.PlanChange]:
+        """Resume a paused plan; it restarts one step lower."""
+        return adaptation.resume(self.scope, self.athlete_id, reason, today)
+
+    def pause_state(self) -> adaptation.Paused | None:
+        return adaptation.pause_state(self.scope, self.athlete_id)
 
     def add_walk_test(self, day: date, seconds: float, today: date, *, timed: bool) -> WalkTest:
         return progression.add_walk_test(

@@ -93,6 +93,29 @@ def test_a_fall_keeps_the_next_sessions_on_the_treadmill(tmp_path: Path) -> None
     assert found["setting_reason"] == "a fall in the last session: back to the treadmill"
 
 
+def test_a_red_flag_in_the_log_pauses_the_plan(tmp_path: Path) -> None:
+    """Logged through `retrorun log`, read by the real service: the engine sees the flag."""
+    db, days = _planned(tmp_path)
+    for day in days[:2]:
+        _log(db, day)
+    _log(db, days[2], **{"red-flag": "sharp-pain", "falls": "1"})
+    today = days[2] + timedelta(days=1)
+    found = run(db, "plan", "why", "--json", today=today.isoformat()).json()
+    assert found["verdict"] == "pause"
+    assert "sharp pain reported: see your clinician first" in found["reasons"]
+    sessions = found["inputs"]["sessions"]
+    assert [s["red_flags"] for s in sessions] == [[], [], ["sharp-pain"]]
+    kept = run(db, "plan", "why", "--history", "--json").json()
+    assert kept[0]["verdict"] == "pause"  # the decision kept after that log
+    # Swelling noticed the next morning, added with that morning's pain: still paused, for both.
+    morning = ["log", "--date", days[2].isoformat(), "--pain-next-morning", "2"]
+    assert run(db, *morning, "--red-flag", "swelling", today=today.isoformat()).code == 0
+    after = run(db, "plan", "why", "--json", today=today.isoformat()).json()
+    assert after["verdict"] == "pause"
+    for flag in ("sharp pain", "swelling"):
+        assert f"{flag} reported: see your clinician first" in after["reasons"]
+
+
 def test_a_missed_week_steps_back(tmp_path: Path) -> None:
     db, days = _planned(tmp_path)
     for day in days[:3]:
@@ -137,7 +160,7 @@ def test_each_logged_session_and_next_morning_keeps_a_decision(tmp_path: Path) -
     latest = kept[0]
     assert latest["reasons"][0].startswith("pain had not settled by the next morning")
     assert [s["pain_next_morning"] for s in latest["inputs"]["sessions"]] == [0, 4]
-    assert latest["rules_version"] == "progression-rules-2026.11.30"
+    assert latest["rules_version"] == "progression-rules-2026.12.01"
     shown = run(db, "plan", "why", "--history").out
     assert shown.count("After ") == 3
 
@@ -200,7 +223,7 @@ def test_a_slow_walk_test_keeps_the_treadmill_or_track(tmp_path: Path) -> None:
     assert added.json() == {"date": days[0].isoformat(), "seconds": 6.1}
     found = _why(db, today)
     assert found["walk_test_due"] is False
-    assert found["setting_limit"] == "the treadmill"  # week 1 is on the treadmill: it stays
+    assert found["setting_limit"] == "the treadmill or track"  # never a path after this
     assert found["setting_reason"].startswith("the 3-metre backward walk took 6.1 s")
     assert found["inputs"]["walk_tests"] == [{"date": days[0].isoformat(), "seconds": 6.1}]
     shown = run(db, "steadiness", "list", today=today.isoformat()).out
@@ -237,3 +260,38 @@ def test_the_timed_test_counts_down_then_times_from_go_to_the_line() -> None:
     assert said[2:5] == ["3…", "2…", "1…"]
     assert said[5] == "Go: walk backward at your usual pace."
     assert said[6] == "Press Enter as your heels cross the 3-metre line."
+
+
+# --- a paused plan, resumed ------------------------------------------------------------------
+
+
+def test_a_paused_plan_has_no_session_until_resumed_one_step_lower(tmp_path: Path) -> None:
+    db, days = _planned(tmp_path)
+    for day in days[:6]:
+        _log(db, day)
+    _log(db, days[6], during=7)  # week 3: a step back to week 2's sessions
+    _log(db, days[7], during=8)  # twice above the ceiling: paused
+    today = days[7] + timedelta(days=1)
+    words = run(db, "plan", "why", today=today.isoformat()).out
+    assert f"The plan is paused since {today}" in words and "plan resume" in words
+    shown = run(db, "plan", "show", "--week", "3", today=today.isoformat()).out
+    assert shown.startswith(f"Paused since {today}: pain during above 5/10 in two sessions")
+    refused = run(db, "session", "show", "--date", days[8].isoformat(), today=today.isoformat())
+    assert refused.code != 0 and f"the plan is paused since {today}" in refused.err
+    assert "see your clinician" in refused.err
+    no_reason = run(db, "plan", "resume", "--reason", " ", today=today.isoformat())
+    assert no_reason.code != 0 and "a reason has 1–2000 characters" in no_reason.err
+    resumed = run(
+        db, "plan", "resume", "--reason", "physio: go on", "--json", today=today.isoformat()
+    )
+    assert resumed.code == 0, resumed.err
+    changes = resumed.json()["changes"]
+    assert changes and {c["step"] for c in changes} == {1}
+    assert all(
+        c["change"].startswith("step back, week 1's session: resumed after a pause")
+        for c in changes
+    )
+    shown = run(db, "session", "show", "--date", days[8].isoformat(), today=today.isoformat())
+    assert shown.code == 0 and "Week 1" in shown.out
+    again = run(db, "plan", "resume", "--reason", "again", today=today.isoformat())
+    assert again.code != 0 and "the plan is not paused" in again.err

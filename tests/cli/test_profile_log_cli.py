@@ -202,6 +202,71 @@ def test_the_next_morning_still_completes_the_log(db: Path) -> None:
     assert_one_line_error(extra, "--force would be ignored")
 
 
+# --- red flags: kept with the log, read back, and added the next morning ------------------------
+
+
+def test_red_flags_are_logged_and_read_back_in_the_history(db: Path) -> None:
+    assert run(db, *WALK, today=LOG_DAY).code == 0  # no red flag
+    flagged = [*WALK[:2], "2026-12-03", *WALK[3:], "--falls", "1"]
+    flagged += ["--red-flag", "swelling", "--red-flag", "fall-injury", "--red-flag", "swelling"]
+    said = run(db, *flagged, today=LOG_DAY)
+    assert said.code == 0, said.err
+    assert "Red flag: an injury in a fall, swelling. Red flags pause your plan: see your " in (
+        said.out
+    )
+    assert "clinician" in said.out
+    plain, hurt = _logs(db)
+    assert plain["red_flags"] == []
+    assert hurt["red_flags"] == ["fall-injury", "swelling"] and hurt["falls"] == 1
+    another = [*WALK[:2], "2026-12-01", *WALK[3:], "--red-flag", "sharp-pain", "--json"]
+    written = run(db, *another, today=LOG_DAY)
+    assert written.json()["red_flags"] == ["sharp-pain"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--red-flag", "sore"], "red flag 'sore' is not one of sharp-pain, rising-pain,"),
+        (["--red-flag", "fall-injury"], "an injury in a fall needs the fall counted"),
+        (["--red-flag", "fall-injury", "--falls", "0"], "give falls 1 or more (got 0)"),
+    ],
+)
+def test_a_wrong_red_flag_is_refused_in_one_line_and_nothing_stored(
+    db: Path, extra: list[str], message: str
+) -> None:
+    assert_one_line_error(run(db, *WALK, *extra, today=LOG_DAY), message)
+    assert _logs(db) == []
+
+
+def test_a_red_flag_of_the_next_morning_is_added_to_that_days_log(db: Path) -> None:
+    assert run(db, *WALK, "--red-flag", "sharp-pain", today="2026-12-02").code == 0
+    morning = ["log", "--date", "2026-12-02", "--pain-next-morning", "3"]
+    done = run(db, *morning, "--red-flag", "swelling", "--json", today=LOG_DAY)
+    assert done.code == 0, done.err
+    assert done.json() == {
+        "id": 1,
+        "matched_plan": False,
+        "updated": True,
+        "red_flags": ["sharp-pain", "swelling"],
+    }
+    (entry,) = _logs(db)
+    assert entry["pain_next_morning"] == 3
+    assert entry["red_flags"] == ["sharp-pain", "swelling"]
+    said = run(db, *morning, "--red-flag", "swelling", today=LOG_DAY)
+    assert "Red flag: swelling. Red flags pause your plan" in said.out
+
+
+def test_a_log_kept_before_red_flags_were_asked_reads_as_none(db: Path) -> None:
+    """Logs stored before migration 0006 hold NULL: read as no red flag, not as an error."""
+    import sqlite3
+
+    assert run(db, *WALK, "--red-flag", "swelling", today=LOG_DAY).code == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE session_logs SET red_flags = NULL")
+    (entry,) = _logs(db)
+    assert entry["red_flags"] == []
+
+
 # --- 4. energy takes the mass from the profile --------------------------------------------------
 
 ENERGY = ["energy", "--direction", "backward", "--mode", "walk", "--speed-kmh", "3.4"]

@@ -96,6 +96,9 @@ def test_a_treadmill_cap_gives_moved_steps_the_starting_belt_speed_of_their_gait
 
 def test_paths_allowed_changes_nothing() -> None:
     assert capped(WORKOUT, SettingLimit.PATH) == WORKOUT
+    # The person's usual route is as open as a path: it stays their usual route.
+    usual = Workout("Week 9", (_step(Setting.USUAL_ROUTE),))
+    assert capped(usual, SettingLimit.PATH) == usual
 
 
 def test_a_step_session_goes_in_at_the_same_place_in_the_week() -> None:

@@ -814,6 +814,10 @@ def test_all_mode_brings_forward_running_back_after_the_block() -> None:
         7: ["Easy run", "Long run"],
         8: ["Intervals", "Tempo", "Easy run"],
     }
+    # The return weeks say so: the progression engine holds them to the pain gate.
+    assert [w.phase for w in conversion.plan.weeks][4:] == [Phase.RUN] + [Phase.RETURN] * 3
+    mixed = convert_plan(forward, RUNNER, SCREENING, ConvertMode.MIX, weeks=5)
+    assert Phase.RETURN not in {w.phase for w in mixed.plan.weeks}
     gate = next(c for c in conversion.sessions if c.treatment is Treatment.FORWARD)
     assert f"pain stayed at {PAIN_GATE}/10 or less" in gate.reasons[0]
     assert "week 1 after the block" in gate.reasons[0]

@@ -433,3 +433,38 @@ def test_verdicts_read_in_words() -> None:
         "the treadmill or track",
         "a quiet path",
     ]
+
+
+# --- back to forward running after a converted block ----------------------------------------
+
+
+@pytest.mark.parametrize(("during", "after"), [(3, 1), (2, 3)])
+def test_on_the_way_back_to_forward_pain_over_two_steps_back(during: int, after: int) -> None:
+    """The conversion's gate: forward runs come back only while pain stays at 0–2."""
+    returning = Situation(
+        TODAY, [session(TODAY, during=during, after=after)], returning_forward=True
+    )
+    decision = decide(returning)
+    assert decision.verdict is Verdict.STEP_BACK
+    when, pain = ("during", during) if during > 2 else ("after", after)
+    assert decision.reasons == (
+        f"pain {when} was {pain}/10 on the way back to forward running, above 2/10: "
+        "one forward run fewer",
+    )
+    # The same pain inside the block is fine: its ceiling is the athlete's, 5/10 at first.
+    assert decide(Situation(TODAY, [session(TODAY, during=during, after=after)])).verdict is (
+        Verdict.PROGRESS
+    )
+
+
+def test_on_the_way_back_to_forward_pain_of_two_goes_on() -> None:
+    returning = Situation(TODAY, [session(TODAY, during=2, after=2)], returning_forward=True)
+    assert decide(returning).verdict is Verdict.PROGRESS
+    assert decide(Situation(TODAY, [], returning_forward=True)).verdict is Verdict.PROGRESS
+
+
+def test_the_gate_is_the_conversion_s() -> None:
+    from retrorun.core.convert import PAIN_GATE
+    from retrorun.core.progression import SAFE_PAIN
+
+    assert SAFE_PAIN == PAIN_GATE == 2

@@ -19,9 +19,18 @@ from sqlalchemy import text
 from retrorun.core.profile import ProfileChange
 from retrorun.core.workout import Setting
 from retrorun.errors import Forbidden, NotFound
-from retrorun.services import activities, athletes, logs, plans, progression, tokens
+from retrorun.services import (
+    activities,
+    adaptation,
+    athletes,
+    logs,
+    plans,
+    progression,
+    report,
+    tokens,
+)
 from retrorun.services.app import Scope
-from tests.services.conftest import DATA, NO, NOW, RUNNER, TODAY, World, a_log
+from tests.services.conftest import DATA, NO, NOW, PLAN_START, RUNNER, TODAY, World, a_log
 
 Call = Callable[[Scope, int, World], Any]
 _fresh = itertools.count()
@@ -31,6 +40,19 @@ def _upcoming(world: World) -> list[int]:
     owner = world.scope("athlete")
     found = plans.planned_sessions(owner, world.athlete)
     return [s.id for s in found if s.date >= TODAY + timedelta(days=2) and s.status == "planned"]
+
+
+def _resume(scope: Scope, athlete: int, world: World) -> Any:
+    """Pause A's plan as a red flag would, so that there is something to resume, and resume."""
+    with world.app.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE plans SET paused_on = :day, paused_reason = 'swelling reported' "
+                "WHERE active AND athlete_id = :athlete"
+            ),
+            {"day": TODAY, "athlete": world.athlete},
+        )
+    return adaptation.resume(scope, athlete, "seen by the physio", TODAY)
 
 
 def _session_id(world: World) -> int:
@@ -78,8 +100,11 @@ READS: dict[str, Call] = {
     "has_calendar_feed": lambda s, a, w: tokens.has_calendar_feed(s, a),
     "why": lambda s, a, w: progression.why(s, a, TODAY),
     "decisions": lambda s, a, w: progression.decisions(s, a),
+    "decisions_between": lambda s, a, w: progression.decisions_between(s, a, PLAN_START, TODAY),
     "walk_tests": lambda s, a, w: progression.walk_tests(s, a, TODAY),
     "pain_limits": lambda s, a, w: progression.pain_limits(s, a),
+    "report": lambda s, a, w: report.report(s, a, TODAY),
+    "pause_state": lambda s, a, w: adaptation.pause_state(s, a),
 }
 PLAN_CHANGES: dict[str, Call] = {
     "new_plan": lambda s, a, w: plans.new_plan(s, a, date(2026, 12, 7)),
@@ -100,6 +125,7 @@ PLAN_CHANGES: dict[str, Call] = {
     ),
     "set_pain_limits": lambda s, a, w: progression.set_pain_limits(s, a, 4, 1),
     "record_decision": lambda s, a, w: progression.record_decision(s, a, TODAY),
+    "resume": _resume,
     "edit_session": lambda s, a, w: plans.edit_session(
         s, a, _session_id(w), "track is closed", TODAY, backward_setting=Setting.TREADMILL
     ),
@@ -146,7 +172,11 @@ def _snapshot(world: World) -> dict[str, Any]:
             t: connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables
         }
         sessions = connection.execute(
-            text("SELECT id, date, status, version FROM planned_sessions ORDER BY id")
+            text("SELECT id, date, status, version, step FROM planned_sessions ORDER BY id")
+        ).all()
+        # The pause itself is left out: the resume call pauses the plan first, whoever asks.
+        plan_limits = connection.execute(
+            text("SELECT id, setting_limit FROM plans ORDER BY id")
         ).all()
         logged = connection.execute(
             text("SELECT id, pain_next_morning, activity_id FROM session_logs ORDER BY id")
@@ -167,6 +197,7 @@ def _snapshot(world: World) -> dict[str, Any]:
         "directions": directions,
         "secrets": secrets,
         "limits": limits,
+        "plan_limits": plan_limits,
     }
 
 
@@ -234,8 +265,13 @@ def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
         "rolling_weeks",
         "missed_week",
         "setting_now",
+        # plans and adaptation: steps inside a call that has already checked access
+        "change_row",
+        "apply_decision",
+        "paused",
+        "limit_of",
     }
-    for module in (athletes, plans, logs, activities, tokens, progression):
+    for module in (athletes, plans, logs, activities, tokens, progression, adaptation, report):
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue

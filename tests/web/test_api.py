@@ -20,6 +20,7 @@ from tests.conftest import new_postgres_database
 from tests.web.helpers import DATA, NO, PASSWORD, RUNNER, client, new_app, ready_user
 
 BALANCE_YES = {**NO, QUESTION_IDS[-1]: True}
+NOW = datetime.now(UTC)
 START = "2026-11-16"  # a Monday, nine days before the CLI's fixed today (2026-11-25)
 
 
@@ -87,6 +88,11 @@ def build_runner(url: str) -> Runner:
         )
         assert morning.status_code == 200, morning.text
         assert morning.json()["updated"] is True
+        tested = runner.call("POST", "/api/v1/walk-tests", json={"seconds": 6.2, "timed": True})
+        assert tested.status_code == 201, tested.text
+        assert tested.json() == {"date": TODAY, "seconds": 6.2}
+        limits = runner.call("POST", "/api/v1/plan/limits", json={"pain_ceiling": 4})
+        assert limits.json() == {"pain_ceiling": 4, "usual_pain": 0}
         imported = runner.call(
             "POST",
             "/api/v1/imports",
@@ -148,6 +154,9 @@ CLI_TWINS = {
     "/api/v1/screening/questions": lambda r: ["screen", "--list", "--json"],
     "/api/v1/plan/why": lambda r: ["plan", "why", "--json"],
     "/api/v1/plan/why?date=2026-11-17": lambda r: ["plan", "why", "--date", "2026-11-17", "--json"],
+    "/api/v1/plan/decisions": lambda r: ["plan", "why", "--history", "--json"],
+    "/api/v1/plan/limits": lambda r: ["plan", "limits", "--json"],
+    "/api/v1/walk-tests": lambda r: ["steadiness", "list", "--json"],
 }
 
 
@@ -224,6 +233,8 @@ BAD_VALUES = [
     ({"steadiness": 9}, "steadiness"),
     ({"falls": -1}, "falls"),
     ({"client_ref": "short"}, "log id"),
+    ({"red_flags": ["swelling", "sore knee"]}, "red flag 'sore knee' is not one of"),
+    ({"red_flags": ["fall-injury"]}, "an injury in a fall needs the fall counted"),
 ]
 
 
@@ -300,6 +311,62 @@ def test_the_next_mornings_pain_waits_for_the_next_morning(
         )
         assert nothing.status_code == 404
     assert [item.entry.pain_next_morning for item in logs.history(scope, athlete)] == [2]
+
+
+def test_a_red_flag_sent_with_a_log_pauses_the_plan(web_app: App, today_fixed: None) -> None:
+    athlete = ready_user(web_app, "flag@example.org")
+    scope = web_app.scope(web_app.actor_by_email("flag@example.org"))
+    _, secret = tokens.new_api_token(scope, "phone", datetime.now(UTC))
+    bearer = {"Authorization": f"Bearer {secret}"}
+    body = log_body(TODAY, falls=1, red_flags=["fall-injury", "rising-pain"])
+    with client(web_app) as phone:
+        answer = phone.post("/api/v1/logs", json=body, headers=bearer)
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["red_flags"] == ["fall-injury", "rising-pain"]
+        (logged,) = phone.get("/api/v1/history", headers=bearer).json()
+        assert logged["red_flags"] == ["fall-injury", "rising-pain"]
+        why = phone.get("/api/v1/plan/why", headers=bearer).json()
+        assert why["verdict"] == "pause"
+        assert "an injury in a fall reported: see your clinician first" in why["reasons"]
+        assert why["inputs"]["sessions"][-1]["red_flags"] == ["fall-injury", "rising-pain"]
+        kept = phone.get("/api/v1/plan/decisions?limit=1", headers=bearer).json()
+        assert [d["verdict"] for d in kept] == ["pause"]
+        assert phone.get("/api/v1/plan/decisions?limit=0", headers=bearer).status_code == 400
+    assert logs.history(scope, athlete)[0].entry.falls == 1
+
+
+def test_walk_tests_are_kept_through_the_api_and_each_persons_own(
+    web_app: App, today_fixed: None
+) -> None:
+    bearers = {}
+    for email in ("walker@example.org", "other@example.org"):
+        ready_user(web_app, email)
+        scope = web_app.scope(web_app.actor_by_email(email))
+        bearers[email] = {"Authorization": f"Bearer {tokens.new_api_token(scope, 'x', NOW)[1]}"}
+    walker, other = bearers.values()
+    with client(web_app) as script:
+        for body, says in (
+            ({"seconds": 0.1}, "takes 0.5–120 s"),
+            ({"seconds": 5, "date": "2027-01-01"}, "in the future"),
+            ({"seconds": 5, "date": "soon"}, "not a date"),
+        ):
+            refused = script.post("/api/v1/walk-tests", json=body, headers=walker)
+            assert refused.status_code == 400 and says in refused.json()["error"], body
+        odd = script.post("/api/v1/walk-tests", json={"seconds": 5, "by": "me"}, headers=walker)
+        assert odd.status_code == 422
+        assert script.get("/api/v1/walk-tests", headers=walker).json() == []
+        made = script.post(
+            "/api/v1/walk-tests", json={"seconds": 4.9, "date": "2026-11-20"}, headers=walker
+        )
+        assert made.status_code == 201
+        assert script.get("/api/v1/walk-tests", headers=walker).json() == [
+            {"date": "2026-11-20", "seconds": 4.9}
+        ]
+        assert script.get("/api/v1/walk-tests", headers=other).json() == []
+        refused = script.post("/api/v1/plan/limits", json={"usual_pain": 11}, headers=other)
+        assert refused.status_code == 400 and "usual pain must be 0–10" in refused.text
+        limits = script.get("/api/v1/plan/limits", headers=other).json()
+        assert limits == {"pain_ceiling": 5, "usual_pain": 0}
 
 
 # --- imports ------------------------------------------------------------------------------------
@@ -382,6 +449,9 @@ def test_the_openapi_document_lists_the_api_and_nothing_else(web_app: App) -> No
         "/api/v1/screening",
         "/api/v1/plan",
         "/api/v1/plan/why",
+        "/api/v1/plan/decisions",
+        "/api/v1/plan/limits",
+        "/api/v1/walk-tests",
         "/api/v1/sessions",
         "/api/v1/sessions/{day}",
         "/api/v1/logs",
@@ -392,5 +462,7 @@ def test_the_openapi_document_lists_the_api_and_nothing_else(web_app: App) -> No
         "/api/v1/activities/{activity_id}",
     }
     assert set(document["paths"]["/api/v1/plan"]) == {"get", "post"}
+    assert set(document["paths"]["/api/v1/walk-tests"]) == {"get", "post"}
+    assert set(document["paths"]["/api/v1/plan/limits"]) == {"get", "post"}
     assert "LogIn" in document["components"]["schemas"]
     assert document["components"]["schemas"]["LogIn"]["additionalProperties"] is False

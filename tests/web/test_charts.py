@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from retrorun.core.weekly import Week
-from retrorun.web.charts import energy_chart, minutes_chart, pain_load_chart
+from retrorun.formats.charts import energy_chart, minutes_chart, pain_load_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 CHARTS: list[Callable[..., str]] = [minutes_chart, pain_load_chart, energy_chart]

@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from retrorun.core.screening import QUESTIONS
-from retrorun.services import accounts, activities, athletes, logs, plans, tokens
+from retrorun.services import accounts, activities, athletes, logs, plans, progression, tokens
 from retrorun.services.access import Role
 from retrorun.services.app import App
 from tests.web.helpers import (
@@ -471,3 +471,200 @@ def test_someone_signed_in_can_still_sign_in_as_another_account_and_use_a_reset_
     )
     assert reset.status_code == 303, reset.text
     assert accounts.sign_in(web_app, "first@example.org", "first's new password")
+
+
+# --- red flags in the log -----------------------------------------------------------------------
+
+
+def test_red_flags_on_the_log_form_pause_the_plan_and_say_to_see_a_clinician(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "flags@example.org", start=datetime(2026, 12, 7).date())
+    assert someone.athlete is not None
+    form = someone.client.get("/log")
+    boxes = lxml.html.document_fromstring(form.text).xpath(
+        '//form[@action="/log"]//input[@name="red_flags"]/@value'
+    )
+    assert boxes == ["sharp-pain", "rising-pain", "swelling", "fall-injury"]
+    assert "Any of them pauses your plan: see your clinician" in form.text
+    saved = someone.post("/log", {**_log_form(MONDAY), "red_flags": ["swelling", "sharp-pain"]})
+    assert saved.status_code == 303
+    assert saved.headers["location"] == "/history?logged=1&red_flags=sharp-pain,swelling"
+    shown = someone.client.get(saved.headers["location"])
+    (alert,) = _texts(shown.text, '//*[@role="alert"]')
+    assert alert.startswith("You reported sharp pain and swelling. Your plan is paused.")
+    assert "See your clinician (your physio or doctor) before you train again." in alert
+    assert 'href="/plan/why"' in shown.text
+    (logged,) = logs.history(someone.scope, someone.athlete)
+    assert {flag.value for flag in logged.entry.red_flags} == {"sharp pain", "swelling"}
+    why = someone.client.get("/plan/why")
+    assert "Today: pause" in _texts(why.text, "//h2")
+    assert "Sharp pain reported: see your clinician first." in why.text
+    # A made-up name in the address shows nothing; a log without flags says "well done".
+    plain = someone.client.get("/history?logged=1&red_flags=nothing")
+    assert _texts(plain.text, '//*[@role="alert"]') == []
+    assert "Logged. Well done." in plain.text
+
+
+def test_a_refused_red_flag_keeps_the_boxes_ticked_and_stores_nothing(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "fell@example.org", start=datetime(2026, 12, 7).date())
+    before = database_rows(web_app)
+    for flags, reason in (
+        (["fall-injury", "swelling"], "an injury in a fall needs the fall counted"),
+        (["swelling", "bruise"], "red flag 'bruise' is not one of"),
+    ):
+        answer = someone.post("/log", {**_log_form(MONDAY), "red_flags": flags})
+        assert answer.status_code == 400
+        assert reason in " ".join(_texts(answer.text, '//*[@role="alert"]'))
+        ticked = lxml.html.document_fromstring(answer.text).xpath(
+            '//input[@name="red_flags" and @checked]/@value'
+        )
+        assert set(ticked) == {flag for flag in flags if flag != "bruise"}
+    assert database_rows(web_app) == before
+    counted = someone.post("/log", {**_log_form(MONDAY), "falls": "1", "red_flags": "fall-injury"})
+    assert counted.headers["location"].endswith("red_flags=fall-injury")
+
+
+def test_swelling_the_next_morning_is_added_to_the_log(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "swollen@example.org", start=datetime(2026, 12, 7).date())
+    assert someone.athlete is not None
+    assert someone.post("/log", _log_form(MONDAY)).headers["location"] == "/history?logged=1"
+    monkeypatch.setenv("RETRORUN_TODAY", TUESDAY)
+    asked = someone.client.get("/log")
+    assert "Swelling this morning" in asked.text
+    done = someone.post(
+        "/log/next-morning", {"date": MONDAY, "pain_next_morning": "3", "red_flags": "swelling"}
+    )
+    assert done.headers["location"] == "/history?logged=1&red_flags=swelling"
+    (logged,) = logs.history(someone.scope, someone.athlete)
+    assert logged.entry.pain_next_morning == 3
+    assert [flag.value for flag in logged.entry.red_flags] == ["swelling"]
+
+
+# --- why the plan is what it is, the pain limits, the walk test ----------------------------------
+
+
+def test_the_why_page_says_the_decision_in_words(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "why@example.org", start=datetime(2026, 12, 7).date())
+    assert 'href="/plan/why"' in someone.client.get("/plan").text
+    assert someone.post("/log", _log_form(MONDAY)).status_code == 303
+    assert 'href="/plan/why"' in someone.client.get("/history?logged=1").text
+    monkeypatch.setenv("RETRORUN_TODAY", "2026-12-09")
+    page = someone.client.get("/plan/why")
+    assert page.status_code == 200
+    headings = _texts(page.text, "//h2")
+    assert headings[0] == "Today: hold"  # rehab: the next morning of Monday is not given
+    text = " ".join(_texts(page.text, "//main"))
+    assert "Next-morning pain not given yet for 2026-12-07." in text
+    assert "Still to give for the session of Mon 7 Dec." in text
+    assert 'href="/log#morning-h"' in page.text
+    assert "On the treadmill or track." in text
+    assert "Why: nothing has moved it yet: 6 steady sessions in a row" in text
+    assert "Due now." in text and 'href="/steadiness"' in page.text
+    assert "Acute:chronic ratio (this week against the mean of four): not yet" in text
+    assert "a guide, not a predictor of injury" in text
+    assert "Pain during a session up to 5/10 is fine" in text
+    kept = _texts(page.text, '//ol[contains(@class, "decisions")]/li')
+    assert len(kept) == 1 and kept[0].startswith("Mon 7 Dec progress")  # as decided that day
+
+
+def test_pain_limits_are_set_on_the_why_page_and_a_bad_one_changes_nothing(
+    web_app: App,
+) -> None:
+    someone = ready_person(web_app, "limits@example.org")
+    assert someone.athlete is not None
+    saved = someone.post("/plan/limits", {"pain_ceiling": "3", "usual_pain": "2"})
+    assert saved.status_code == 303 and saved.headers["location"].startswith("/plan/why?limits=1")
+    shown = someone.client.get("/plan/why?limits=1")
+    assert "Pain limits saved." in shown.text
+    assert "Pain during a session up to 3/10 is fine; your usual morning pain is 2/10." in (
+        shown.text
+    )
+    before = database_rows(web_app)
+    for fields, says in (
+        ({"pain_ceiling": "11"}, "pain ceiling must be 0–10 (got 11)"),
+        ({"usual_pain": "some"}, "usual pain must be a whole number"),
+    ):
+        refused = someone.post("/plan/limits", fields)
+        assert refused.status_code == 400
+        assert says in " ".join(_texts(refused.text, '//*[@role="alert"]'))
+    assert database_rows(web_app) == before
+    limits = progression.pain_limits(someone.scope, someone.athlete)
+    assert (limits.pain_ceiling, limits.usual_pain) == (3, 2)
+
+
+def test_the_why_page_before_a_plan_says_what_comes_first(web_app: App) -> None:
+    someone = new_person(web_app, "noplan@example.org")
+    page = someone.client.get("/plan/why")
+    assert page.status_code == 200
+    assert "No decision yet." in page.text and 'href="/plan"' in page.text
+    assert 'action="/plan/limits"' in page.text
+
+
+def test_walk_tests_are_saved_timed_or_by_hand_and_listed_against_the_cut_off(
+    web_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RETRORUN_TODAY", MONDAY)
+    someone = ready_person(web_app, "walk@example.org", start=datetime(2026, 12, 7).date())
+    page = someone.client.get("/steadiness")
+    assert "Mark a start line and a line 3 metres behind it on a flat floor." in page.text
+    assert "None yet." in page.text
+    by_hand = someone.post("/steadiness", {"seconds": "6.4", "date": "2026-12-01"})
+    assert by_hand.status_code == 303 and by_hand.headers["location"] == "/steadiness?saved=1"
+    timed = someone.post("/steadiness", {"seconds": "4.87", "date": MONDAY, "timed": "yes"})
+    assert timed.status_code == 303
+    listed = _texts(someone.client.get("/steadiness").text, "//tbody/tr")
+    assert listed == [
+        "7 Dec 2026 4.87 within",
+        "1 Dec 2026 6.40 over: treadmill or track for now",
+    ]
+    stored = database_rows(web_app)["walk_tests"]
+    assert sorted((row[3], row[4]) for row in stored) == [(4.87, True), (6.4, False)]
+    before = database_rows(web_app)
+    for fields, says in (
+        ({"seconds": "0.2", "date": MONDAY}, "takes 0.5–120 s (got 0.2)"),
+        ({"seconds": "fast", "date": MONDAY}, "seconds must be a number"),
+        ({"seconds": "5", "date": "2026-12-08"}, "is in the future"),
+        ({"seconds": "5", "date": "monday"}, "is not a date"),
+    ):
+        refused = someone.post("/steadiness", fields)
+        assert refused.status_code == 400, fields
+        assert says in " ".join(_texts(refused.text, '//*[@role="alert"]')), fields
+        typed = lxml.html.document_fromstring(refused.text).xpath(
+            '//form[@id="walk-test-form"]//input[@name="seconds"]/@value'
+        )
+        assert typed == [fields["seconds"]]
+    assert database_rows(web_app) == before
+
+
+def test_another_persons_walk_tests_and_decisions_are_not_shown(web_app: App) -> None:
+    alice = ready_person(web_app, "alice-walk@example.org")
+    bob = ready_person(web_app, "bob-walk@example.org")
+    assert alice.post("/steadiness", {"seconds": "7.25"}).status_code == 303
+    assert alice.post("/plan/limits", {"pain_ceiling": "2"}).status_code == 303
+    assert "7.25" in alice.client.get("/steadiness").text
+    theirs = bob.client.get("/steadiness")
+    assert "7.25" not in theirs.text and "None yet." in theirs.text
+    assert "up to 5/10 is fine" in bob.client.get("/plan/why").text
+    assert bob.api("GET", "/api/v1/walk-tests").json() == []
+
+
+def test_every_red_flag_has_its_words_on_the_form_and_its_name_in_the_schema() -> None:
+    from typing import get_args
+
+    from retrorun.core.log import RED_FLAG_NAMES
+    from retrorun.services.schemas import RedFlagName
+    from retrorun.web.views import RED_FLAG_WORDS
+
+    assert list(RED_FLAG_WORDS) == list(RED_FLAG_NAMES)
+    assert list(get_args(RedFlagName)) == list(RED_FLAG_NAMES)

@@ -11,10 +11,11 @@ a plan, ten sessions logged (one missed), and a real Garmin FIT file imported.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,16 @@ from retrorun.core.log import LogEntry
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS
 from retrorun.core.workout import Direction, Mode, Setting
-from retrorun.services import accounts, activities, athletes, clock, logs, plans, tokens
+from retrorun.services import (
+    accounts,
+    activities,
+    athletes,
+    clock,
+    logs,
+    plans,
+    progression,
+    tokens,
+)
 from retrorun.services.app import App
 from tests.web.conftest import Device, axe_violations, no_sideways_scroll
 
@@ -40,6 +50,9 @@ PASSWORD = "correct horse battery"
 DATA = Path(__file__).resolve().parents[1] / "data"
 FIT_FILE = DATA / "activity-small-fenix2-run.fit"  # a real Garmin run (see tests/data/SOURCES.md)
 WALK_FILE = DATA / "garmin-fenix-5-walk.fit"
+# A GPX file with one position off the globe: imported, with a "Repaired while reading" note.
+REPAIRED_FILE = DATA.parent / "fuzz" / "reproducers" / "minimal-infinite-latitude.gpx"
+FORWARD_PLAN = DATA / "forward_plans" / "half-marathon.csv"  # an 8-week half-marathon plan
 RUNNER = Profile(68, 41, Experience.REGULAR, Goal.KNEE_REHAB, weekdays_for(3), 30, True, True, True)
 FAILING_IMPACTS = {"serious", "critical"}
 MIN_TAP_PX = 44  # WCAG 2.5.5 (AAA) and Apple's HIG: 44 × 44 CSS px for a finger
@@ -74,6 +87,8 @@ def seeded(web_app: App, today: date) -> Seeded:
     for n, session in enumerate(past):
         logs.log(scope, athlete, _log(session.date, n), today)
     results = activities.import_upload(scope, athlete, FIT_FILE.name, FIT_FILE.read_bytes())
+    for day, seconds in ((PLAN_START, 6.1), (date(2026, 12, 1), 5.2)):
+        progression.add_walk_test(scope, athlete, day, seconds, today, timed=False)
     activity_id = results[0].activity_id
     assert activity_id is not None, results
     return Seeded(EMAIL, activity_id, tuple(s.date for s in past))
@@ -225,7 +240,10 @@ def test_signed_in_pages_with_data(seeded: Seeded, checker: Checker) -> None:
     checker.visit("/profile", "profile")
     checker.visit("/profile?saved=1", "profile-saved")
     checker.visit("/plan", "plan-this-week")
-    assert statuses(page) == ["done", "done", "planned"]
+    # The next session was changed by the last decision, and the card says so, with why.
+    assert statuses(page) == ["done", "done", "planned", "adjusted"]
+    why = re.findall(r"Why: [^\n]*", main_text(page))
+    assert len(why) == 1 and re.match(r"Why: (hold|step back), week \d's session: ", why[0]), why
     checker.visit("/plan?week=2", "plan-week-2")
     assert statuses(page) == ["done", "done", "missed"]
     checker.visit(f"/sessions/{NEXT_SESSION.isoformat()}", "session")
@@ -256,6 +274,25 @@ def test_signed_in_pages_with_data(seeded: Seeded, checker: Checker) -> None:
     checker.finish()
 
 
+def test_progress_pages_with_data(seeded: Seeded, checker: Checker) -> None:
+    """Why the plan is what it is, the walk test with two earlier times, a log's red flags, and
+    an import that repaired a file."""
+    page = checker.page
+    sign_in(page, seeded.email)
+    checker.visit("/plan/why", "plan-why")
+    assert page.get_by_role("heading", name="Today: hold").is_visible()
+    checker.visit("/steadiness", "steadiness")
+    assert page.locator("table.walk-tests tbody tr").count() == 2
+    checker.visit("/history?logged=1&red_flags=sharp-pain,swelling", "history-red-flag")
+    assert "You reported sharp pain and swelling." in page.get_by_role("alert").inner_text()
+    page.goto("/import")
+    page.get_by_label("Files").set_input_files(REPAIRED_FILE)
+    page.get_by_role("button", name="Import").click()
+    page.get_by_text("Repaired while reading: 1 positions off the globe left out").wait_for()
+    checker.check("import-repaired")
+    checker.finish()
+
+
 def main_text(page: Page) -> str:
     return page.locator("main").inner_text()
 
@@ -282,4 +319,100 @@ def test_first_plan_form_and_clearance_result(web_app: App, checker: Checker, to
     checker.visit("/plan", "plan-form")
     checker.visit("/log", "log-empty")
     checker.visit("/history", "history-empty")
+    checker.finish()
+
+
+def test_the_walk_test_timer_counts_down_times_and_saves(
+    seeded: Seeded, checker: Checker, screenshot: Shot
+) -> None:
+    """Start, a countdown of three, Go, Stop at the line: the seconds from Go are saved as a
+    timed test and listed. The page's clock is Playwright's, so the walk takes exactly 4.87 s."""
+    page = checker.page
+    sign_in(page, seeded.email)
+    page.clock.install(time=datetime(2026, 12, 10, 9, 0, tzinfo=UTC))
+    page.goto("/steadiness")
+    assert page.locator("#walk-timer").is_visible()  # shown by the script; hidden without it
+    start = page.get_by_role("button", name="Start")
+    stop = page.get_by_role("button", name="Stop at the line")
+    display = page.locator("#timer-display")
+    # The page as it runs, checked with the clock flowing (axe waits on timers of its own).
+    start.click()
+    assert display.inner_text() == "3" and not stop.is_visible()  # no Stop before Go
+    page.clock.run_for(3000)
+    assert display.inner_text() == "Go"
+    checker.check("steadiness-running")
+    stop.click()
+    page.get_by_role("button", name="Time it again").click()
+    assert display.inner_text() == "Ready" and start.is_visible()
+    # Timed with the clock stopped: it moves only as far as told.
+    page.clock.pause_at(page.evaluate("Date.now()") + 60_000)
+    start.click()
+    screenshot(page, "steadiness-countdown")
+    page.clock.run_for(3000)
+    page.clock.run_for(4870)
+    stop.click()
+    page.clock.resume()  # axe, and closing the page, need timers that run
+    assert page.get_by_label('Seconds from "Go" to the line').input_value() == "4.87"
+    assert display.inner_text() == "4.87 s"
+    checker.check("steadiness-stopped")
+    page.get_by_role("button", name="Save this time").click()
+    page.wait_for_url("**/steadiness?saved=1")
+    rows = page.locator("table.walk-tests tbody tr").all_inner_texts()
+    assert rows[0].split() == ["10", "Dec", "2026", "4.87", "within"]
+    checker.check("steadiness-saved")
+    checker.finish()
+
+
+def test_a_red_flag_logged_in_the_browser_says_the_plan_is_paused(
+    seeded: Seeded, checker: Checker
+) -> None:
+    """The log form goes through the JSON API (offline.js): its answer's red flags lead to the
+    message on the history page."""
+    page = checker.page
+    sign_in(page, seeded.email)
+    page.goto(f"/log?date={TODAY.isoformat()}&minutes=20")
+    page.get_by_label("Effort (0 rest … 10 maximal)").select_option("4")
+    page.get_by_label("Pain during (0 none … 10 worst)").select_option("6")
+    page.get_by_label("Pain right after").select_option("5")
+    page.get_by_label("Sharp pain").check()
+    page.get_by_label("Pain that kept rising during the session").check()
+    checker.check("log-red-flags-ticked")
+    page.get_by_role("button", name="Save the log").click()
+    page.wait_for_url("**/history?logged=1&red_flags=rising-pain,sharp-pain")
+    alert = page.get_by_role("alert").inner_text()
+    assert "You reported sharp pain and pain that kept rising during the session." in alert
+    assert "Your plan is paused. See your clinician" in alert
+    checker.check("history-after-red-flag")
+    page.get_by_role("link", name="What this means for your plan").click()
+    page.get_by_role("heading", name="Today: pause").wait_for()
+    checker.check("plan-why-paused")
+    checker.visit("/today", "today-paused")
+    assert "Your plan is paused since" in main_text(page)
+    page.goto("/plan/why")
+    page.get_by_label("What your clinician said").fill("Seen by the physio: carry on gently")
+    page.get_by_role("button", name="Resume my plan").click()
+    page.wait_for_url("**/plan/why?resumed=1")
+    assert page.get_by_role("button", name="Resume my plan").count() == 0
+    checker.check("plan-why-resumed")
+    checker.finish()
+
+
+def test_a_forward_plan_converted_in_the_browser(
+    web_app: App, checker: Checker, today: date
+) -> None:
+    """The runner's own half-marathon plan, sent from the conversion page, becomes the plan."""
+    user = accounts.sign_up(web_app, EMAIL, PASSWORD)
+    scope = web_app.scope(web_app.actor(user.id))
+    athletes.set_profile(scope, scope.own_athlete, RUNNER)
+    athletes.screen(scope, scope.own_athlete, dict.fromkeys(QUESTION_IDS, False), PLAN_START)
+    page = checker.page
+    sign_in(page, EMAIL)
+    checker.visit("/plan/convert", "plan-convert")
+    page.get_by_label("Plan files").set_input_files(FORWARD_PLAN)
+    page.get_by_role("button", name="Convert and make it my plan").click()
+    page.get_by_role("heading", name="Your new plan").wait_for()
+    assert "32 runs converted into a plan of 8 weeks" in main_text(page)
+    checker.check("plan-converted")
+    page.get_by_role("link", name="See your plan").click()
+    page.wait_for_url("**/plan")
     checker.finish()

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
+from sqlalchemy import text as sql
 
 from retrorun.services import accounts, activities, athletes, logs, plans, tokens
 from retrorun.services.access import Role
@@ -201,7 +202,25 @@ SIGNED_IN_FORMS: dict[str, Callable[[World], tuple[str, dict[str, str]]]] = {
         f"/activities/{w.activity_id}/direction",
         {"direction": "forward"},
     ),
+    "walk test": lambda w: ("/steadiness", {"seconds": "5.2", "timed": "yes"}),
+    "pain limits": lambda w: ("/plan/limits", {"pain_ceiling": "4", "usual_pain": "1"}),
+    "resume": lambda w: _paused(w, ("/plan/resume", {"reason": "the physio says go on"})),
 }
+
+
+def _paused(world: World, form: tuple[str, dict[str, str]]) -> tuple[str, dict[str, str]]:
+    """Alice's plan paused (as a red flag does), so that the resume form has one to resume."""
+    with world.app.engine.begin() as connection:
+        connection.execute(
+            sql(
+                "UPDATE plans SET paused_on = :day, paused_reason = 'swelling reported' "
+                "WHERE athlete_id = :athlete"
+            ),
+            {"day": world.today, "athlete": world.alice.athlete},
+        )
+    return form
+
+
 BAD_TOKENS: dict[str, Callable[[World], dict[str, str]]] = {
     "no token": lambda w: {},
     "empty token": lambda w: {"csrf_token": ""},
@@ -260,6 +279,7 @@ def test_every_form_is_in_the_csrf_cases(world: World) -> None:
     """A new form (a POST page route) must be added to the cases above."""
     covered = [make(world)[0] for make in (*SIGNED_IN_FORMS.values(), *ANONYMOUS_FORMS.values())]
     covered.append("/import")  # an upload: its own test below
+    covered.append("/plan/convert")  # an upload: its own test in test_convert_page.py
     for template in _post_routes(world.app, api=False):
         pattern = re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template))
         assert any(re.fullmatch(pattern, path) for path in covered), (
@@ -523,6 +543,8 @@ def test_every_page_is_free_of_inline_script_and_style(site: Person) -> None:
         f"/activities/{found}",
         "/import",
         "/account",
+        "/plan/why",
+        "/steadiness",
         "/no/such/page",
     ]
     anonymous = ["/sign-in", "/sign-up", f"/reset/{reset}", "/reset/not-a-token"]
@@ -702,6 +724,8 @@ PAGES = [
     "/activities/1",
     "/import",
     "/account",
+    "/plan/why",
+    "/steadiness",
 ]
 API = [
     ("GET", "/api/v1/me"),
@@ -718,6 +742,12 @@ API = [
     ("POST", "/api/v1/imports"),
     ("GET", "/api/v1/activities"),
     ("GET", "/api/v1/activities/1"),
+    ("GET", "/api/v1/plan/why"),
+    ("GET", "/api/v1/plan/decisions"),
+    ("GET", "/api/v1/plan/limits"),
+    ("POST", "/api/v1/plan/limits"),
+    ("GET", "/api/v1/walk-tests"),
+    ("POST", "/api/v1/walk-tests"),
 ]
 
 
@@ -733,7 +763,15 @@ def test_without_a_session_pages_go_to_sign_in_and_the_api_answers_401(web_app: 
             answer = visitor.request(method, path)
             assert answer.status_code == 401, (method, path)
             assert "sign in" in answer.json()["error"]
-        for path in ("/log", "/profile", "/account/tokens"):
+        for path in (
+            "/log",
+            "/profile",
+            "/account/tokens",
+            "/steadiness",
+            "/plan/limits",
+            "/plan/resume",
+            "/plan/convert",
+        ):
             answer = visitor.post(path, data={"csrf_token": "x"}, follow_redirects=False)
             assert answer.status_code == 303
             assert answer.headers["location"].startswith("/sign-in")

@@ -19,7 +19,7 @@ from retrorun.services.clock import today as today
 if TYPE_CHECKING:
     from retrorun.api import Retrorun
     from retrorun.services.access import Actor
-    from retrorun.services.app import App
+    from retrorun.services.app import App, Scope
 
 
 def _root_obj(ctx: typer.Context) -> dict[str, object]:
@@ -83,3 +83,31 @@ def app_for(ctx: typer.Context) -> Retrorun:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def athlete_scope(ctx: typer.Context, athlete: str | None) -> tuple[Scope, int]:
+    """Who acts, and on whose training record: their own, or (`--athlete`) an athlete who linked
+    them as coach or physio, named by the email or the id `retrorun coach list` shows.
+
+    Whether the actor may read that record is the services' check, made on every call; a name
+    no active link gives is refused exactly like an athlete who does not exist.
+    """
+    from retrorun.errors import InvalidInput, NotFound
+    from retrorun.services import accounts
+
+    scope = ready_app(ctx).scope(actor_for(ctx))
+    own = scope.actor.athlete_id
+    if athlete is None:
+        if own is None:
+            raise InvalidInput("name the athlete: --athlete EMAIL (see retrorun coach list)")
+        return scope, own
+    wanted = athlete.strip()
+    if wanted.isdigit():
+        return scope, int(wanted)
+    if own is not None and (scope.actor.email or "").casefold() == wanted.casefold():
+        return scope, own
+    for link in accounts.links(scope):
+        named = (link.athlete_name or "").casefold() == wanted.casefold()
+        if named and link.status == "active" and link.athlete_id is not None:
+            return scope, link.athlete_id
+    raise NotFound(f"no athlete {wanted!r} among those you may see: see retrorun coach list")

@@ -10,8 +10,9 @@ import typer
 
 from retrorun.cli.context import app_for, parse_date, today
 from retrorun.cli.output import console, new_table, print_json
-from retrorun.core.log import AlreadyLogged, LogEntry
+from retrorun.core.log import AlreadyLogged, LogEntry, red_flags_named
 from retrorun.core.profile import Units
+from retrorun.core.progression import RedFlag
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput
 
@@ -47,6 +48,16 @@ def log(
     steadiness: Annotated[
         int | None, typer.Option(help="How sure on your feet: 1 very unsure … 5 completely sure.")
     ] = None,
+    red_flag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--red-flag",
+            help="A red flag, once for each: sharp-pain, rising-pain (kept rising during the "
+            "session), swelling, fall-injury (an injury in a fall; needs --falls 1 or more). "
+            "Any of them pauses the plan: see your clinician (physio or doctor) before you "
+            "train again. With --pain-next-morning alone, added to that day's log.",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Log it even when that day already has a log.")
     ] = False,
@@ -68,6 +79,7 @@ def log(
         "--pain-after": pain_after,
     }
     given = [name for name, value in session_options.items() if value is not None]
+    flags = red_flags_named(red_flag or ())
     if not given and pain_next_morning is not None:
         extras = {
             "--distance-km": distance_km is not None,
@@ -85,7 +97,7 @@ def log(
                 + ", ".join(ignored)
                 + " would be ignored: give the whole session to log a new one"
             )
-        _complete(ctx, parse_date(day), pain_next_morning, as_json)
+        _complete(ctx, parse_date(day), pain_next_morning, flags, as_json)
         return
     missing = [name for name, value in session_options.items() if value is None]
     if missing:
@@ -111,6 +123,7 @@ def log(
         stumbles=stumbles,
         falls=falls,
         steadiness=steadiness,
+        red_flags=flags,
     )
     logged = _add(ctx, entry, force)
     if logged is None:
@@ -119,7 +132,7 @@ def log(
     if as_json:
         from retrorun.services.schemas import log_written_json
 
-        print_json(log_written_json(logged.id, logged.matched_plan))
+        print_json(log_written_json(logged.id, logged.matched_plan, red_flags=flags))
         return
     where = (
         "counted toward the planned session"
@@ -127,6 +140,20 @@ def log(
         else "no session was planned that day"
     )
     console.print(f"Logged {minutes:g} min on {entry.date.isoformat()} ({where}).")
+    _warn_red_flags(flags)
+
+
+def _warn_red_flags(flags: frozenset[RedFlag]) -> None:
+    """Said after the log, never only in JSON: a red flag is what a person must act on."""
+    if not flags:
+        return
+    console.print(
+        f"Red flag: {', '.join(sorted(flags))}. Red flags pause your plan: see your clinician "
+        "(physio or doctor) before you train again. `retrorun plan why` says what the plan "
+        "does now.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def _add(ctx: typer.Context, entry: LogEntry, force: bool) -> LoggedSession | None:
@@ -148,17 +175,28 @@ def _can_ask() -> bool:
     return sys.stdin.isatty()
 
 
-def _complete(ctx: typer.Context, day: date, pain_next_morning: int, as_json: bool) -> None:
-    """Add the next morning's pain to the log of `day`."""
-    item = app_for(ctx).complete_log(day, pain_next_morning, today())
+def _complete(
+    ctx: typer.Context,
+    day: date,
+    pain_next_morning: int,
+    flags: frozenset[RedFlag],
+    as_json: bool,
+) -> None:
+    """Add the next morning's pain (and red flags that showed overnight) to the log of `day`."""
+    item = app_for(ctx).complete_log(day, pain_next_morning, today(), flags)
     if as_json:
         from retrorun.services.schemas import log_written_json
 
-        print_json(log_written_json(item.id, item.matched_plan, updated=True))
+        print_json(
+            log_written_json(
+                item.id, item.matched_plan, updated=True, red_flags=item.entry.red_flags
+            )
+        )
         return
     console.print(
         f"Pain the next morning after {day.isoformat()}: {pain_next_morning}/10, added to the log."
     )
+    _warn_red_flags(flags)
 
 
 def history(

@@ -109,6 +109,7 @@ from retrorun.cli import (  # noqa: E402
     imports,
     logbook,
     plans,
+    report,
     schema,
     screening,
     serve,
@@ -129,6 +130,7 @@ for group in (
     imports,
     energy,
     steadiness,
+    report,
     schema,
     serve,
 ):

@@ -72,6 +72,13 @@ def plan_show(
             data["sessions"] = [s for s in data["sessions"] if s["week"] == week]
         print_json(data)
         return
+    paused = api.pause_state()
+    if paused is not None:
+        console.print(
+            f"Paused since {paused.since.isoformat()}: {paused.reason}. See your clinician; then "
+            "`retrorun plan resume --reason TEXT` (you or your coach).",
+            highlight=False,
+        )
     _print_plan(plan, week)
 
 
@@ -111,6 +118,25 @@ def plan_why(
     _print_decision(data)
 
 
+@plan_app.command("resume")
+def plan_resume(
+    ctx: typer.Context,
+    reason: Annotated[
+        str, typer.Option(help="Why it goes on (e.g. what the clinician said); the plan keeps it.")
+    ],
+    as_json: JsonOption = False,
+) -> None:
+    """Resume a plan paused after a red flag. It restarts one step lower."""
+    from retrorun.services.schemas import plan_changes_json
+
+    changes = app_for(ctx).resume(reason, today())
+    if as_json:
+        print_json(plan_changes_json(changes))
+        return
+    console.print("The plan goes on, one step lower.", highlight=False)
+    _print_changes(plan_changes_json(changes)["changes"])
+
+
 @plan_app.command("limits")
 def plan_limits(
     ctx: typer.Context,
@@ -146,6 +172,13 @@ def _print_decision(data: dict[str, Any]) -> None:
     )
     for reason in data["reasons"]:
         console.print(f"  - {reason}", highlight=False)
+    if "paused_since" in data:
+        console.print(
+            f"The plan is paused since {data['paused_since']}: see your clinician, then "
+            "`retrorun plan resume --reason TEXT` (you or your coach).",
+            highlight=False,
+        )
+    _print_changes(data.get("changes", []))
     console.print(f"Where: {data['setting_reason']}.", highlight=False)
     for day in data["ask_next_morning"]:
         console.print(
@@ -164,6 +197,15 @@ def _print_decision(data: dict[str, Any]) -> None:
         highlight=False,
         soft_wrap=True,
     )
+
+
+def _print_changes(changes: list[dict[str, Any]]) -> None:
+    for change in changes:
+        console.print(
+            f"  {change['date']} (session {change['session_id']}): {change['change']}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @session_app.command("show")

@@ -824,7 +824,7 @@ def _weeks(
             Week(
                 number=number,
                 start=week_start,
-                phase=shape.phase,
+                phase=_phase(setup, shape),
                 easier=shape.easier,
                 safe_setting_only=shape.safe_only,
                 backward_minutes=sum(s.workout.backward_s for s in sessions) / 60,
@@ -832,6 +832,14 @@ def _weeks(
             )
         )
     return weeks, converted
+
+
+def _phase(setup: _Setup, shape: WeekShape) -> Phase:
+    """After an all-backward block the weeks bring forward running back: the progression
+    engine holds them to the pain gate (`core.progression`)."""
+    if setup.mode is ConvertMode.ALL and shape.number > setup.block_weeks:
+        return Phase.RETURN
+    return shape.phase
 
 
 def _forward_days(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from retrorun.core import limits
+from retrorun.core.progression import RedFlag
 from retrorun.core.units import average_speed_m_s, format_pace, kmh_from_m_s, pace_from_m_s
 from retrorun.core.workout import Direction, Mode, Setting
 from retrorun.errors import InvalidInput
@@ -22,6 +23,16 @@ MAX_SPEED_M_S: dict[tuple[Direction, Mode], float] = {
 MAX_MINUTES = limits.LONGEST_SESSION_MINUTES
 MIN_MINUTES = limits.SHORTEST_SESSION_MINUTES
 OLDEST_LOG = date(1970, 1, 1)
+
+# The red flags a log records, by the short name the CLI (`--red-flag`), the JSON documents and
+# the web form use; the store keeps the `RedFlag` value itself. Each pauses the plan and means
+# seeing a clinician (the progression engine's `_red_flags` rule; SCIENCE.md section 5).
+RED_FLAG_NAMES: dict[str, RedFlag] = {
+    "sharp-pain": RedFlag.SHARP_PAIN,
+    "rising-pain": RedFlag.RISING_PAIN,
+    "swelling": RedFlag.SWELLING,
+    "fall-injury": RedFlag.INJURED_IN_FALL,
+}
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,8 @@ class LogEntry:
     stumbles: int | None = None
     falls: int | None = None
     steadiness: int | None = None
+    # Sharp or rising pain, swelling, an injury in a fall: any of them pauses the plan.
+    red_flags: frozenset[RedFlag] = frozenset()
 
     @property
     def speed_m_s(self) -> float | None:
@@ -75,6 +88,7 @@ def validate_log(entry: LogEntry, today: date) -> None:
         if value is not None and not 0 <= value <= 10:
             raise InvalidInput(f"{name.replace('_', ' ')} must be 0–10 (got {value})")
     _check_steadiness(entry)
+    _check_red_flags(entry)
     _check_pace(entry)
     if len(entry.notes) > 10_000:
         raise InvalidInput("notes are limited to 10,000 characters")
@@ -97,6 +111,39 @@ def _check_steadiness(entry: LogEntry) -> None:
     if entry.steadiness is not None and not low <= entry.steadiness <= high:
         raise InvalidInput(
             f"steadiness (how sure on your feet) must be {low}–{high} (got {entry.steadiness})"
+        )
+
+
+def red_flags_named(names: Iterable[str]) -> frozenset[RedFlag]:
+    """The red flags given by their short names (`sharp-pain`, …), each checked: a misspelt
+    flag must never be dropped unseen, since it is what pauses the plan."""
+    flags = set()
+    for name in names:
+        flag = RED_FLAG_NAMES.get(name.strip().lower())
+        if flag is None:
+            raise InvalidInput(f"red flag {name!r} is not one of {', '.join(RED_FLAG_NAMES)}")
+        flags.add(flag)
+    return frozenset(flags)
+
+
+def red_flag_name(flag: RedFlag) -> str:
+    """The short name of a red flag, as the CLI and the JSON documents write it."""
+    return next(name for name, known in RED_FLAG_NAMES.items() if known is flag)
+
+
+def _check_red_flags(entry: LogEntry) -> None:
+    """Only known red flags; an injury in a fall needs the fall counted (falls 1 or more).
+
+    We refuse the contradiction rather than guess: "hurt in a fall" with no fall given (or
+    zero falls) is a slip of the form, and the fall count also sends the next sessions back to
+    the treadmill, so it must be the person's own number."""
+    for flag in entry.red_flags:
+        if not isinstance(flag, RedFlag):
+            raise InvalidInput(f"red flag {flag!r} is not one of {', '.join(RED_FLAG_NAMES)}")
+    if RedFlag.INJURED_IN_FALL in entry.red_flags and not (entry.falls or 0) >= 1:
+        raise InvalidInput(
+            "an injury in a fall needs the fall counted: give falls 1 or more "
+            f"(got {'none' if entry.falls is None else entry.falls})"
         )
 
 

@@ -116,6 +116,8 @@ RPE_FORWARD_RUN = 4
 class Phase(StrEnum):
     WALK = "walk"
     RUN = "walk-run"
+    # After a converted rehab block: forward running comes back, gated by pain (`core.convert`).
+    RETURN = "return-to-forward"
 
 
 @dataclass(frozen=True)

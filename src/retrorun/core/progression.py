@@ -20,7 +20,7 @@ from statistics import fmean
 from retrorun.core.workout import Setting
 
 # Stored with every decision: bump it whenever a rule below changes what the engine decides.
-RULES_VERSION = "progression-rules-2026.11.30"
+RULES_VERSION = "progression-rules-2026.12.01"
 
 # Pain-monitoring model (Thomeé 1997, Phys Ther 77(12):1690–1703; Silbernagel et al. 2007, Am J
 # Sports Med 35(6):897–906): pain 0–10; 0–2 safe, 2–5 acceptable, above 5 high risk. Pain during
@@ -151,6 +151,8 @@ class Situation:
     setting_limit: SettingLimit = SettingLimit.TRACK
     paused: bool = False
     rules: Rules = field(default_factory=Rules)
+    # The plan is bringing forward running back after a converted backward block.
+    returning_forward: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ def decide(situation: Situation) -> Decision:
         *_paused(situation),
         *_red_flags(situation),
         *_pain(situation),
+        *_forward_gate(situation),
         *_next_morning(situation),
         *_weekly_pain(situation),
         *_missed(situation),
@@ -238,6 +241,26 @@ def _pain(situation: Situation) -> list[Finding]:
         if pain is not None and pain > ceiling:
             findings.append(
                 Finding(Verdict.STEP_BACK, f"pain {when} was {pain}/10, above {ceiling}/10")
+            )
+    return findings
+
+
+def _forward_gate(situation: Situation) -> list[Finding]:
+    """On the way back to forward running, forward runs grow only while pain stays in the safe
+    band, 0–2 (Thomeé 1997; the gate every converted session states, `core.convert.PAIN_GATE`):
+    above it, one forward run fewer, back to the block's last week at first."""
+    if not situation.returning_forward or not situation.done:
+        return []
+    latest = situation.done[-1]
+    findings = []
+    for when, pain in (("during", latest.pain_during), ("after", latest.pain_after)):
+        if pain is not None and pain > SAFE_PAIN:
+            findings.append(
+                Finding(
+                    Verdict.STEP_BACK,
+                    f"pain {when} was {pain}/10 on the way back to forward running, above "
+                    f"{SAFE_PAIN}/10: one forward run fewer",
+                )
             )
     return findings
 

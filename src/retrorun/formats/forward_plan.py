@@ -88,6 +88,24 @@ def _read_folder(folder: Path) -> ForwardPlan:
     return plan_of(workouts, notes)
 
 
+def read_uploaded_plan(files: list[tuple[str, bytes]]) -> ForwardPlan:
+    """The workouts of uploaded plan files (a web form's), read as a folder of them is."""
+    if len(files) > MAX_FILES:
+        raise PlanFileRejected(f"more than {MAX_FILES} files; send fewer")
+    workouts: list[ForwardWorkout] = []
+    notes: list[str] = []
+    for name, data in files:
+        if Path(name).suffix.lower() not in SUFFIXES:
+            notes.append(f"{name}: not read (not a .fit, .tcx, .ics, .csv or .txt file)")
+        elif len(data) > MAX_FILE_BYTES:
+            raise PlanFileRejected(f"{name}: larger than {MAX_FILE_BYTES // 2**20} MiB")
+        else:
+            workouts += read_plan_file(name, data)
+    if not workouts:
+        raise PlanFileRejected("no workout in any .fit, .tcx, .ics, .csv or .txt file sent")
+    return plan_of(workouts, notes)
+
+
 def _bytes(path: Path) -> bytes:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise PlanFileRejected(f"{path.name}: larger than {MAX_FILE_BYTES // 2**20} MiB")

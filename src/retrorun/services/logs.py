@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from retrorun.core.completed import Record, partner_for
 from retrorun.core.log import LogEntry, check_first_of_day, check_next_morning, validate_log
+from retrorun.core.progression import RedFlag
 from retrorun.errors import InvalidInput, NotFound
 from retrorun.services.access import Access
 from retrorun.services.app import Scope
@@ -94,18 +95,29 @@ def _decide(scope: Scope, athlete: int, today: date) -> None:
 
 
 def complete_log(
-    scope: Scope, athlete: int, day: date, pain_next_morning: int, today: date
+    scope: Scope,
+    athlete: int,
+    day: date,
+    pain_next_morning: int,
+    today: date,
+    red_flags: frozenset[RedFlag] = frozenset(),
 ) -> LoggedSession:
-    """Add the next morning's pain to the log of `day`, once that morning has come."""
+    """Add the next morning's pain to the log of `day`, once that morning has come, with any
+    red flag that showed overnight (swelling often does): added to those already logged."""
     check_next_morning(day, today)
     with scope.access(athlete, Access.OWN) as db:
         rows = repository.log_rows(db, athlete, day)
         if not rows:
             raise NotFound(f"nothing logged on {day.isoformat()}: log the session first")
         row = rows[-1]
-        entry = replace(repository.log_entry(row), pain_next_morning=pain_next_morning)
+        logged = repository.log_entry(row)
+        entry = replace(
+            logged, pain_next_morning=pain_next_morning, red_flags=logged.red_flags | red_flags
+        )
         validate_log(entry, today)
         row.pain_next_morning = pain_next_morning
+        if red_flags:
+            row.red_flags = repository.stored_red_flags(entry.red_flags)
         row.updated_at = datetime.now(UTC)
         db.flush()
         completed = _logged(row)

@@ -111,6 +111,7 @@ def session(scope: Scope, athlete: int, day: date) -> tuple[Session, Timeline]:
     imperial = _imperial(scope, athlete)
     with scope.access(athlete) as db:
         plan_row = _active_plan_row(db, athlete)
+        _not_paused(plan_row, day)
         rows = repository.planned_session_rows(db, plan_row.id, day=day, with_timelines=True)
         row = next((r for r in rows if r.status == "planned"), None)
         if row is None:
@@ -281,7 +282,7 @@ def move_session(
         ]
         if taken:
             raise InvalidInput(f"session {taken[0]} is already planned on {to.isoformat()}")
-        _change(db, scope, row, reason, origin="edited", date=to)
+        change_row(db, scope, row, reason, origin="edited", date=to)
         return _record(row)
 
 
@@ -293,7 +294,7 @@ def skip_session(
         row = _upcoming_row(db, athlete, session_id, today)
         if row.status == "skipped":
             raise InvalidInput(f"session {session_id} is already skipped")
-        _change(db, scope, row, reason, origin="edited", status="skipped")
+        change_row(db, scope, row, reason, origin="edited", status="skipped")
         return _record(row)
 
 
@@ -311,7 +312,7 @@ def replace_session(
     origin = "adjusted" if decision_id is not None else "edited"
     with scope.access(athlete, Access.PLAN) as db:
         row = _upcoming_row(db, athlete, session_id, today)
-        _change(
+        change_row(
             db,
             scope,
             row,
@@ -345,7 +346,7 @@ def edit_session(
             workout = with_backward_setting(workout, backward_setting)
         if notes is not None:
             workout = replace(workout, notes=notes)
-        _change(db, scope, row, reason, origin="edited", workout=workout)
+        change_row(db, scope, row, reason, origin="edited", workout=workout)
         return _record(row)
 
 
@@ -356,7 +357,7 @@ def _short(text: str, what: str, limit: int) -> str:
     return text
 
 
-def _change(
+def change_row(
     db: DbSession,
     scope: Scope,
     row: PlannedSessionRow,
@@ -368,7 +369,8 @@ def _change(
     workout: Workout | None = None,
     decision_id: int | None = None,
 ) -> None:
-    """Keep the session as it is as a version, then change it and say who did and why."""
+    """Keep the session as it is as a version, then change it and say who did and why (also
+    for the progression engine's changes, `services.adaptation`)."""
     reason = _short(reason, "reason", MAX_REASON_CHARS)
     repository.keep_version(db, row)
     row.version += 1
@@ -387,6 +389,16 @@ def _change(
         row.backward_s = workout.backward_s
         row.timeline = timelines_for(workout)
     db.flush()
+
+
+def _not_paused(plan: PlanRow, day: date) -> None:
+    """A paused plan has no session to do until it is resumed: the pause followed a red flag."""
+    if plan.paused_on is not None and day >= plan.paused_on:
+        raise NotReady(
+            f"the plan is paused since {plan.paused_on.isoformat()} ({plan.paused_reason}): see "
+            "your clinician; then you or your coach resume it with `retrorun plan resume "
+            "--reason TEXT`"
+        )
 
 
 def _active_plan_row(db: DbSession, athlete: int) -> PlanRow:

@@ -14,10 +14,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from retrorun.core.log import OLDEST_LOG
-from retrorun.core.plan import Week
+from retrorun.core.plan import Phase, Week
 from retrorun.core.progression import (
     CHRONIC_WEEKS,
-    SETTING_LEVEL,
     Decision,
     DoneSession,
     Rules,
@@ -30,6 +29,7 @@ from retrorun.core.workout import Direction
 from retrorun.errors import InvalidInput, NotReady
 from retrorun.services import athletes, logs, plans
 from retrorun.services.access import Access
+from retrorun.services.adaptation import Decided, apply_decision
 from retrorun.services.app import Scope
 from retrorun.services.clock import now
 from retrorun.services.logs import LoggedSession
@@ -39,6 +39,11 @@ from retrorun.store.models import AthleteRow, DecisionRow, WalkTestRow
 # A 3-metre backward walk takes seconds: fallers 6.8 s, others 5.1 s (Polo-Ferrero 2025). Half a
 # second is faster than anyone walks 3 m backward, two minutes slower than anyone who can.
 WALK_TEST_SECONDS = (0.5, 120.0)
+
+# Where backward steps may happen before a decision has set it: the treadmill or a level track,
+# as the plan's first weeks have them; paths open after steady sessions, and a stumble or a fall
+# closes them (`core.progression.setting_limit`; the article's safe places first).
+FIRST_LIMIT = SettingLimit.TRACK
 
 # What the engine reads: the rolling weeks of the load ratio, and one more for the week before.
 WEEKS_READ = CHRONIC_WEEKS + 1
@@ -51,6 +56,7 @@ class Why:
     today: date
     decision: Decision
     situation: Situation
+    paused_since: date | None = None
 
 
 def why(scope: Scope, athlete: int, today: date) -> Why:
@@ -67,16 +73,21 @@ def why(scope: Scope, athlete: int, today: date) -> Why:
         row = db.get_one(AthleteRow, athlete)
         rules = Rules(row.pain_ceiling, profile.goal.is_rehab, row.usual_pain)
         tests = [WalkTest(t.date, t.seconds) for t in repository.walk_test_rows(db, athlete, today)]
+        plan = repository.active_plan_row(db, athlete)
+        stored_limit = None if plan is None else plan.setting_limit
+        paused_since = None if plan is None else plan.paused_on
     situation = Situation(
         today=today,
         done=[done_session(s) for s in sorted(logged, key=lambda s: (s.entry.date, s.id))],
         weekly_backward_minutes=rolling_weeks(logged, current.start, today),
         missed_weeks=missed_week(current.week, before, logged, today),
         walk_tests=tests[-1:],
-        setting_limit=setting_now(current.week),
+        setting_limit=FIRST_LIMIT if stored_limit is None else SettingLimit(stored_limit),
+        paused=paused_since is not None,
         rules=rules,
+        returning_forward=current.week.phase is Phase.RETURN,
     )
-    return Why(today, decide(situation), situation)
+    return Why(today, decide(situation), situation, paused_since)
 
 
 @dataclass(frozen=True)
@@ -95,19 +106,24 @@ def record_decision(scope: Scope, athlete: int, today: date) -> StoredDecision |
         found = why(scope, athlete, today)
     except NotReady:
         return None
-    document = decision_json(found)
+    decision = found.decision
     with scope.access(athlete, Access.PLAN) as db:
+        plan = repository.active_plan_row(db, athlete)
         row = DecisionRow(
             athlete_id=athlete,
-            plan_id=repository.active_plan_id(db, athlete),
+            plan_id=None if plan is None else plan.id,
             made_on=today,
-            verdict=found.decision.verdict.words,
-            document=document,
-            rules_version=found.decision.rules_version,
+            verdict=decision.verdict.words,
+            document=decision_json(found),
+            rules_version=decision.rules_version,
             created_at=now(),
         )
         db.add(row)
         db.flush()
+        if plan is not None:
+            decided = Decided(decision.verdict, decision.reasons, decision.setting_limit, row.id)
+            changes = apply_decision(db, scope, plan, decided, today)
+            row.document = decision_json(found, changes)
         return StoredDecision(row.id, row.made_on, row.document)
 
 
@@ -115,6 +131,14 @@ def decisions(scope: Scope, athlete: int, limit: int = 20) -> list[StoredDecisio
     """The latest stored decisions, newest first."""
     with scope.access(athlete) as db:
         rows = repository.decision_rows(db, athlete, limit)
+        return [StoredDecision(r.id, r.made_on, r.document) for r in rows]
+
+
+def decisions_between(scope: Scope, athlete: int, first: date, last: date) -> list[StoredDecision]:
+    """The stored decisions made from `first` to `last`, oldest first: a report's window holds
+    more than `decisions`' latest few."""
+    with scope.access(athlete) as db:
+        rows = repository.decision_rows_between(db, athlete, first, last)
         return [StoredDecision(r.id, r.made_on, r.document) for r in rows]
 
 
@@ -187,6 +211,7 @@ def done_session(logged: LoggedSession) -> DoneSession:
         stumbles=entry.stumbles,
         falls=entry.falls,
         steadiness=entry.steadiness,
+        red_flags=entry.red_flags,
     )
 
 
@@ -218,14 +243,3 @@ def missed_week(
     done = {s.entry.date for s in logged}
     days = {s.date for s in before.sessions}
     return [before.number] if days and not days & done else []
-
-
-def setting_now(week: Week) -> SettingLimit:
-    """The most open place the backward steps of this plan week use."""
-    levels = [
-        SETTING_LEVEL[step.setting]
-        for session in week.sessions
-        for step in session.workout.steps
-        if step.direction is Direction.BACKWARD
-    ]
-    return max(levels, default=SettingLimit.TRACK)

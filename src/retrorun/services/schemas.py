@@ -11,7 +11,7 @@ the dump when not set, as they always were.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -25,13 +25,17 @@ if TYPE_CHECKING:
     from retrorun.core.plan import Plan as CorePlan
     from retrorun.core.profile import Profile as CoreProfile
     from retrorun.core.profile import Units
+    from retrorun.core.progression import RedFlag
     from retrorun.core.progression import WalkTest as CoreWalkTest
+    from retrorun.core.report import Report as CoreReport
+    from retrorun.core.report import ReportWeek as CoreReportWeek
     from retrorun.core.screening import Screening as CoreScreening
     from retrorun.core.session_cost import SessionCost as CoreSessionCost
     from retrorun.core.timeline import Timeline
     from retrorun.core.workout import Session as CoreSession
     from retrorun.importing import ImportResult
     from retrorun.services import accounts
+    from retrorun.services.adaptation import PlanChange
     from retrorun.services.logs import LoggedSession as CoreLoggedSession
     from retrorun.services.plans import PlannedSession as CorePlannedSession
     from retrorun.services.plans import SessionVersion as CoreSessionVersion
@@ -181,10 +185,15 @@ class ScreeningResult(Shape):
 # --- what was done ------------------------------------------------------------------------------
 
 
+# The red flags by their short names (`core.log.RED_FLAG_NAMES`): each pauses the plan.
+RedFlagName = Literal["sharp-pain", "rising-pain", "swelling", "fall-injury"]
+
+
 class LogWritten(Shape):
     id: int
     matched_plan: bool
     updated: bool | None = None  # set when --pain-next-morning completed an earlier log
+    red_flags: list[RedFlagName]  # the log's red flags: any pauses the plan
 
 
 class LoggedSession(Shape):
@@ -210,6 +219,7 @@ class LoggedSession(Shape):
     stumbles: int | None = None  # steadiness, when reported
     falls: int | None = None
     steadiness: int | None = None  # how sure on the feet, 1–5
+    red_flags: list[RedFlagName]  # empty in logs kept before red flags were asked for
 
 
 class Lap(Shape):
@@ -343,6 +353,7 @@ class DecisionSession(Shape):
     stumbles: int | None
     falls: int | None
     steadiness: int | None
+    red_flags: list[RedFlagName] | None = None  # absent in decisions made before they were read
 
 
 class WalkTestShape(Shape):
@@ -362,6 +373,23 @@ class DecisionInputs(Shape):
     walk_tests: list[WalkTestShape]
     setting_limit_before: Literal["the treadmill", "the treadmill or track", "a quiet path"]
     paused: bool
+    # Bringing forward running back after a converted block (absent in older decisions).
+    returning_forward: bool | None = None
+
+
+class SessionChange(Shape):
+    """An upcoming session a decision changed: the plan step it holds now, and why."""
+
+    session_id: int
+    date: str
+    step: int
+    change: str
+
+
+class PlanChanges(Shape):
+    """`plan resume`: the upcoming sessions that changed."""
+
+    changes: list[SessionChange]
 
 
 class Decision(Shape):
@@ -384,6 +412,9 @@ class Decision(Shape):
     usual_pain: int
     rules_version: str
     inputs: DecisionInputs
+    # What the decision did to the upcoming sessions (kept decisions only).
+    changes: list[SessionChange] | None = None
+    paused_since: str | None = None  # the plan is paused: since that day
 
 
 class ConvertedSession(Shape):
@@ -422,6 +453,71 @@ class Conversion(Shape):
     plan: Plan
 
 
+class ReportTotals(Shape):
+    due: int  # sessions of the plan due by the report's day, skipped ones not counted
+    done_of_due: int  # of those, the ones with something logged or imported on their day
+    adherence: Number | None  # done_of_due / due, 0–1; null when nothing was due
+    skipped: int
+    sessions: int  # completed sessions, planned or not
+    backward_min: Number
+    forward_min: Number
+    kcal: Number | None  # null when no session had an estimate (hand logs have none)
+    stumbles: int
+    falls: int
+
+
+class ReportWeek(ReportTotals):
+    monday: str
+    to_come: int  # sessions of the plan later than the report's day
+    sessions_without_kcal: int
+    max_pain_during: int | None  # the week's worst, 0–10; null when none was reported
+    max_pain_after: int | None
+    max_pain_next_morning: int | None
+
+
+class ReportSession(Shape):
+    date: str
+    direction: Literal["backward", "forward"]
+    mode: Literal["walk", "run"]
+    setting: str
+    minutes: Number
+    backward_minutes: Number  # the load the progression engine reads from a log
+    rpe: int
+    pain_during: int
+    pain_after: int
+    pain_next_morning: int | None
+    stumbles: int | None
+    falls: int | None
+    steadiness: int | None
+
+
+class ReportDecision(Shape):
+    date: str
+    verdict: Literal["progress", "hold", "step back", "pause"]
+    reasons: list[str]
+    setting_limit: str
+    acute_chronic: Number | None
+    rules_version: str
+
+
+class Report(Shape):
+    """`retrorun report --json`: the therapist's report's numbers for a window of weeks."""
+
+    athlete: str
+    goal: str | None
+    first: str  # the Monday the window starts on
+    last: str  # the report's day
+    has_plan: bool
+    pain_ceiling: int
+    usual_pain: int
+    walk_test_cutoff_s: Number
+    totals: ReportTotals
+    weeks: list[ReportWeek]
+    sessions: list[ReportSession]  # hand logs, oldest first
+    decisions: list[ReportDecision]  # every stored decision in the window, oldest first
+    walk_tests: list[WalkTestShape]
+
+
 # The documents the CLI prints, by the name `retrorun schema NAME` publishes them under.
 DOCUMENTS: dict[str, Any] = {
     "plan": Plan,
@@ -445,11 +541,13 @@ DOCUMENTS: dict[str, Any] = {
     "invitation": Invitation,
     "db-upgrade": SchemaUpgrade,
     "decision": Decision,
+    "plan-changes": PlanChanges,
     "decisions": list[Decision],
     "walk-test": WalkTestShape,
     "walk-tests": list[WalkTestShape],
     "pain-limits": PainLimits,
     "conversion": Conversion,
+    "report": Report,
 }
 
 
@@ -589,9 +687,18 @@ def screening_json(screening: CoreScreening) -> dict[str, Any]:
 
 
 def log_written_json(
-    log_id: int, matched_plan: bool, updated: bool | None = None
+    log_id: int,
+    matched_plan: bool,
+    updated: bool | None = None,
+    red_flags: Collection[RedFlag] = (),
 ) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": log_id, "matched_plan": matched_plan}
+    """`log --json`: the log stored, and its red flags, so a front door can say the plan is
+    paused."""
+    data: dict[str, Any] = {
+        "id": log_id,
+        "matched_plan": matched_plan,
+        "red_flags": _red_flag_names(red_flags),
+    }
     if updated is not None:
         data["updated"] = updated
     result: dict[str, Any] = document("log", data)
@@ -625,6 +732,7 @@ def logged_session_json(item: CoreLoggedSession, units: Units) -> dict[str, Any]
         "stumbles": e.stumbles,
         "falls": e.falls,
         "steadiness": e.steadiness,
+        "red_flags": _red_flag_names(e.red_flags),
     }
     if units.value == "imperial" and e.distance_km is not None:
         data["distance_mi"] = round(miles_from_km(e.distance_km), 3)
@@ -734,8 +842,21 @@ def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
     return found
 
 
-def decision_json(found: Why) -> dict[str, Any]:
-    """`plan why --json`."""
+def _changes(changes: Sequence[PlanChange]) -> list[dict[str, Any]]:
+    return [
+        {"session_id": c.session_id, "date": c.date.isoformat(), "step": c.step, "change": c.change}
+        for c in changes
+    ]
+
+
+def plan_changes_json(changes: Sequence[PlanChange]) -> dict[str, Any]:
+    """`plan resume --json`: the upcoming sessions that changed."""
+    found: dict[str, Any] = document("plan-changes", {"changes": _changes(changes)})
+    return found
+
+
+def decision_json(found: Why, changes: Sequence[PlanChange] | None = None) -> dict[str, Any]:
+    """`plan why --json`; a kept decision also says what it changed."""
     from retrorun.core.progression import ACWR_FLAG, ACWR_LIMITS, ACWR_SWEET_SPOT
 
     decision, situation = found.decision, found.situation
@@ -770,6 +891,7 @@ def decision_json(found: Why) -> dict[str, Any]:
                     "stumbles": done.stumbles,
                     "falls": done.falls,
                     "steadiness": done.steadiness,
+                    "red_flags": _red_flag_names(done.red_flags),
                 }
                 for done in situation.done
             ],
@@ -778,8 +900,13 @@ def decision_json(found: Why) -> dict[str, Any]:
             ],
             "setting_limit_before": situation.setting_limit.words,
             "paused": situation.paused,
+            "returning_forward": situation.returning_forward,
         },
     }
+    if found.paused_since is not None:
+        data["paused_since"] = found.paused_since.isoformat()
+    if changes is not None:
+        data["changes"] = _changes(changes)
     found_json: dict[str, Any] = document("decision", data)
     return found_json
 
@@ -950,9 +1077,100 @@ def invitation_json(invitation: accounts.Invitation) -> dict[str, Any]:
     return result
 
 
+def report_json(report: CoreReport) -> dict[str, Any]:
+    """`retrorun report --json`: the numbers the report's charts and tables show."""
+    from retrorun.core.report import backward_minutes
+
+    weeks = report.weeks
+    estimated = sum(w.done.sessions - w.done.sessions_without_kcal for w in weeks)
+    data = {
+        "athlete": report.athlete,
+        "goal": report.goal,
+        "first": report.first.isoformat(),
+        "last": report.last.isoformat(),
+        "has_plan": report.has_plan,
+        "pain_ceiling": report.pain_ceiling,
+        "usual_pain": report.usual_pain,
+        "walk_test_cutoff_s": report.walk_test_cutoff_s,
+        "totals": {
+            "due": report.planned,
+            "done_of_due": report.planned_done,
+            "adherence": _round(report.adherence, 4),
+            "skipped": sum(w.skipped for w in weeks),
+            "sessions": report.completed,
+            "backward_min": round(report.backward_min, 2),
+            "forward_min": round(report.forward_min, 2),
+            "kcal": round(report.kcal, 1) if estimated else None,
+            "stumbles": report.stumbles,
+            "falls": report.falls,
+        },
+        "weeks": [_report_week(w) for w in weeks],
+        "sessions": [
+            {
+                "date": e.date.isoformat(),
+                "direction": e.direction.value,
+                "mode": e.mode.value,
+                "setting": e.setting.value,
+                "minutes": round(e.minutes, 2),
+                "backward_minutes": round(backward_minutes(e), 2),
+                "rpe": e.rpe,
+                "pain_during": e.pain_during,
+                "pain_after": e.pain_after,
+                "pain_next_morning": e.pain_next_morning,
+                "stumbles": e.stumbles,
+                "falls": e.falls,
+                "steadiness": e.steadiness,
+            }
+            for e in report.sessions
+        ],
+        "decisions": [
+            {
+                "date": d.made_on.isoformat(),
+                "verdict": d.verdict,
+                "reasons": list(d.reasons),
+                "setting_limit": d.setting_limit,
+                "acute_chronic": _round(d.acute_chronic, 2),
+                "rules_version": d.rules_version,
+            }
+            for d in report.decisions
+        ],
+        "walk_tests": [_walk_test(t) for t in report.walk_tests],
+    }
+    found: dict[str, Any] = document("report", data)
+    return found
+
+
+def _report_week(week: CoreReportWeek) -> dict[str, Any]:
+    done = week.done
+    return {
+        "monday": done.monday.isoformat(),
+        "due": week.planned,
+        "done_of_due": week.planned_done,
+        "adherence": _round(week.adherence, 4),
+        "skipped": week.skipped,
+        "to_come": week.to_come,
+        "sessions": done.sessions,
+        "backward_min": round(done.backward_min, 2),
+        "forward_min": round(done.forward_min, 2),
+        "kcal": round(done.kcal, 1) if done.sessions > done.sessions_without_kcal else None,
+        "sessions_without_kcal": done.sessions_without_kcal,
+        "max_pain_during": done.max_pain_during,
+        "max_pain_after": done.max_pain_after,
+        "max_pain_next_morning": done.max_pain_next_morning,
+        "stumbles": week.stumbles,
+        "falls": week.falls,
+    }
+
+
 def upgrade_json(url: str, before: str | None, after: str) -> dict[str, Any]:
     result: dict[str, Any] = document("db-upgrade", {"url": url, "before": before, "after": after})
     return result
+
+
+def _red_flag_names(flags: Collection[RedFlag]) -> list[str]:
+    from retrorun.core.log import red_flag_name
+
+    return sorted(red_flag_name(flag) for flag in flags)
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import defer
 from retrorun.core.log import LogEntry
 from retrorun.core.plan import RULES_VERSION, Plan
 from retrorun.core.profile import Experience, Goal, Profile, Units
+from retrorun.core.progression import RedFlag
 from retrorun.core.screening import Screening
 from retrorun.core.serialize import (
     plan_from_parts,
@@ -225,6 +226,17 @@ def decision_rows(db: DbSession, athlete: int, limit: int) -> list[DecisionRow]:
     return list(db.scalars(query.order_by(DecisionRow.id.desc()).limit(limit)))
 
 
+def decision_rows_between(
+    db: DbSession, athlete: int, first: date, last: date
+) -> list[DecisionRow]:
+    """The decisions made from `first` to `last`, oldest first (by the athlete's index on
+    made_on: bounded by the window, however long the record)."""
+    query = select(DecisionRow).where(
+        DecisionRow.athlete_id == athlete, DecisionRow.made_on >= first, DecisionRow.made_on <= last
+    )
+    return list(db.scalars(query.order_by(DecisionRow.made_on, DecisionRow.id)))
+
+
 def planned_session_rows(
     db: DbSession,
     plan_id: int,
@@ -283,6 +295,61 @@ def backward_days(db: DbSession, athlete: int, first: date, last: date) -> list[
         )
     )
     return [*db.scalars(logged), *db.scalars(imported)]
+
+
+def session_rows_in_weeks(
+    db: DbSession, plan_id: int, weeks: Sequence[int]
+) -> list[PlannedSessionRow]:
+    """The sessions of some plan weeks, in date order, without their timelines."""
+    query = select(PlannedSessionRow).where(
+        PlannedSessionRow.plan_id == plan_id, PlannedSessionRow.week.in_(list(weeks))
+    )
+    query = query.options(defer(PlannedSessionRow.timeline))
+    return list(db.scalars(query.order_by(PlannedSessionRow.date, PlannedSessionRow.id)).all())
+
+
+def latest_session_until(db: DbSession, plan_id: int, day: date) -> PlannedSessionRow | None:
+    """The latest session still planned (not skipped) on or before `day`."""
+    query = select(PlannedSessionRow).where(
+        PlannedSessionRow.plan_id == plan_id,
+        PlannedSessionRow.date <= day,
+        PlannedSessionRow.status == "planned",
+    )
+    query = query.options(defer(PlannedSessionRow.timeline))
+    order = (PlannedSessionRow.date.desc(), PlannedSessionRow.id.desc())
+    return db.scalars(query.order_by(*order).limit(1)).first()
+
+
+def plan_week_count(db: DbSession, plan_id: int) -> int:
+    found: int | None = db.scalar(
+        select(func.max(PlannedSessionRow.week)).where(PlannedSessionRow.plan_id == plan_id)
+    )
+    return found or 0
+
+
+def first_workouts(db: DbSession, plan_id: int, weeks: Sequence[int]) -> dict[int, list[Any]]:
+    """The workouts of some plan weeks as the plan was first made (each session's first
+    version), week by week in date order: the steps a decision can put in later weeks."""
+    rows = session_rows_in_weeks(db, plan_id, weeks)
+    changed = [row.id for row in rows if row.version > 1]
+    firsts: dict[int, PlannedSessionVersionRow] = {}
+    if changed:
+        query = select(PlannedSessionVersionRow).where(
+            PlannedSessionVersionRow.planned_session_id.in_(changed),
+            PlannedSessionVersionRow.version == 1,
+        )
+        firsts = {
+            v.planned_session_id: v
+            for v in db.scalars(query.options(defer(PlannedSessionVersionRow.timeline)))
+        }
+    found: dict[int, list[tuple[date, int, Any]]] = {week: [] for week in weeks}
+    for row in rows:
+        first = firsts.get(row.id)
+        if first is None:
+            found[row.week].append((row.date, row.id, row.workout))
+        else:
+            found.setdefault(first.week, []).append((first.date, row.id, first.workout))
+    return {week: [item[2] for item in sorted(found[week], key=lambda i: i[:2])] for week in weeks}
 
 
 def next_planned_day(db: DbSession, plan_id: int, after: date) -> date | None:
@@ -451,6 +518,7 @@ def add_log(db: DbSession, athlete: int, entry: LogEntry, client_ref: str | None
         stumbles=entry.stumbles,
         falls=entry.falls,
         steadiness=entry.steadiness,
+        red_flags=stored_red_flags(entry.red_flags),
         client_ref=client_ref,
         created_at=_now(),
     )
@@ -509,4 +577,11 @@ def log_entry(row: LogRow) -> LogEntry:
         stumbles=row.stumbles,
         falls=row.falls,
         steadiness=row.steadiness,
+        red_flags=frozenset(RedFlag(value) for value in row.red_flags or ()),
     )
+
+
+def stored_red_flags(flags: frozenset[RedFlag]) -> list[str]:
+    """The red flags as the column keeps them: their values, sorted, so a log reads the same
+    whichever order they were ticked in. Logs kept before red flags were asked hold NULL."""
+    return sorted(flag.value for flag in flags)

@@ -14,8 +14,10 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from retrorun.core.log import red_flags_named
 from retrorun.core.profile import Units
 from retrorun.core.units import parse_date
+from retrorun.errors import InvalidInput
 from retrorun.services import activities, athletes, logs, plans, progression, schemas
 from retrorun.services.clock import today
 from retrorun.web import views
@@ -53,11 +55,30 @@ class LogIn(Strict):
     stumbles: int | None = None
     falls: int | None = None
     steadiness: int | None = None
+    # sharp-pain, rising-pain, swelling, fall-injury: any pauses the plan
+    red_flags: list[str] = Field(default_factory=list, max_length=4)
     client_ref: str | None = Field(default=None, max_length=64)
 
 
 class NextMorning(Strict):
     pain_next_morning: int
+    red_flags: list[str] = Field(default_factory=list, max_length=4)  # swelling overnight, …
+
+
+class WalkTestIn(Strict):
+    """A 3-metre backward walk: its seconds, the day (today when left out), and whether a
+    retrorun timer took it."""
+
+    seconds: float
+    date: str | None = None
+    timed: bool = False
+
+
+class PainLimitsIn(Strict):
+    """Either or both; what is left out stays as it is."""
+
+    pain_ceiling: int | None = None
+    usual_pain: int | None = None
 
 
 class ScreeningIn(Strict):
@@ -126,6 +147,47 @@ def plan_why(user: User, date: str | None = None) -> JSONResponse:
     return _json(schemas.decision_json(progression.why(user.scope, user.athlete, day)))
 
 
+@router.get("/plan/decisions")
+def plan_decisions(user: User, limit: int = 20) -> JSONResponse:
+    """The decisions kept after each session, newest first, as `retrorun plan why --history
+    --json` (at most `limit`, 1–100)."""
+    if not 1 <= limit <= 100:
+        raise InvalidInput(f"limit must be 1–100 (got {limit})")
+    found = progression.decisions(user.scope, user.athlete, limit)
+    return _json(schemas.decisions_json(found))
+
+
+@router.get("/plan/limits")
+def pain_limits(user: User) -> JSONResponse:
+    """The pain limits the decisions are made by, as `retrorun plan limits --json`."""
+    return _json(schemas.pain_limits_json(progression.pain_limits(user.scope, user.athlete)))
+
+
+@router.post("/plan/limits")
+def set_pain_limits(user: User, body: PainLimitsIn) -> JSONResponse:
+    limits = progression.set_pain_limits(
+        user.scope, user.athlete, body.pain_ceiling, body.usual_pain
+    )
+    return _json(schemas.pain_limits_json(limits))
+
+
+@router.get("/walk-tests")
+def walk_tests(user: User) -> JSONResponse:
+    """Every 3-metre backward walk, oldest first, as `retrorun steadiness list --json`."""
+    found = progression.walk_tests(user.scope, user.athlete, today())
+    return _json(schemas.walk_tests_json(found))
+
+
+@router.post("/walk-tests", status_code=201)
+def add_walk_test(user: User, body: WalkTestIn) -> JSONResponse:
+    now_day = today()
+    day = parse_date(body.date) if body.date else now_day
+    test = progression.add_walk_test(
+        user.scope, user.athlete, day, body.seconds, now_day, timed=body.timed
+    )
+    return _json(schemas.walk_test_json(test), 201)
+
+
 @router.get("/sessions")
 def sessions(user: User, week: int | None = None) -> JSONResponse:
     """Every planned session as `retrorun session list --json`; with `week`, that week's."""
@@ -144,19 +206,25 @@ def session(user: User, day: str) -> JSONResponse:
 def log(user: User, body: LogIn) -> Document:
     """Log a session. Sent again with the same `client_ref` (a log written offline and sent
     when the connection came back), it answers the stored log and stores nothing new."""
-    values = {k: "" if v is None else str(v) for k, v in body.model_dump().items()}
+    fields = body.model_dump(exclude={"red_flags"})
+    values = {k: "" if v is None else str(v) for k, v in fields.items()}
     values["with_partner"] = "yes" if body.with_partner else ""
-    entry = views.log_entry(values)
+    entry = views.log_entry(values, body.red_flags)
     logged = logs.log(user.scope, user.athlete, entry, today(), client_ref=body.client_ref)
-    return schemas.log_written_json(logged.id, logged.matched_plan)
+    return schemas.log_written_json(
+        logged.id, logged.matched_plan, red_flags=logged.entry.red_flags
+    )
 
 
 @router.post("/logs/{day}/next-morning")
 def next_morning(user: User, day: str, body: NextMorning) -> Document:
+    flags = red_flags_named(body.red_flags)
     logged = logs.complete_log(
-        user.scope, user.athlete, parse_date(day), body.pain_next_morning, today()
+        user.scope, user.athlete, parse_date(day), body.pain_next_morning, today(), flags
     )
-    return schemas.log_written_json(logged.id, logged.matched_plan, updated=True)
+    return schemas.log_written_json(
+        logged.id, logged.matched_plan, updated=True, red_flags=logged.entry.red_flags
+    )
 
 
 @router.get("/history")

@@ -50,7 +50,7 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 def create_app(app: App) -> FastAPI:
     """The ASGI application serving one retrorun database."""
-    from retrorun.web import api, pages, player
+    from retrorun.web import api, convert, pages, player, progress, reports
 
     web = FastAPI(
         title="retrorun",
@@ -68,6 +68,9 @@ def create_app(app: App) -> FastAPI:
     web.include_router(api.router)
     web.include_router(player.router)
     web.include_router(pages.router)
+    web.include_router(reports.router)
+    web.include_router(progress.router)
+    web.include_router(convert.router)
     web.add_api_route("/healthz", _health, include_in_schema=False)
     web.add_api_route("/sw.js", _service_worker, include_in_schema=False)
     web.add_api_route("/manifest.webmanifest", _manifest, include_in_schema=False)

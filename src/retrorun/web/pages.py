@@ -14,13 +14,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from retrorun.core.log import red_flags_named
 from retrorun.core.profile import WEEKDAY_NAMES
 from retrorun.core.screening import QUESTIONS
 from retrorun.core.units import parse_date
 from retrorun.errors import InvalidInput, NotFound, NotReady, RetrorunError
-from retrorun.services import accounts, activities, athletes, logs, plans, rate_limits, tokens
+from retrorun.services import (
+    accounts,
+    activities,
+    adaptation,
+    athletes,
+    logs,
+    plans,
+    rate_limits,
+    tokens,
+)
 from retrorun.services.clock import today
-from retrorun.web import auth, views
+from retrorun.web import auth, progress, views
 from retrorun.web.auth import SignedIn, now, page_user, service_app
 from retrorun.web.render import page
 
@@ -215,12 +225,17 @@ def today_page(request: Request, user: User) -> Response:
         records = plans.planned_sessions(user.scope, athlete)
     except NotReady:
         return _see("/plan")
+    paused = adaptation.pause_state(user.scope, athlete)
     day = today()
     upcoming = [r for r in records if r.status == "planned" and r.date >= day]
-    if upcoming and upcoming[0].date == day:
+    if upcoming and upcoming[0].date == day and paused is None:
         return _see(f"/sessions/{day.isoformat()}")
     return page(
-        request, "today.html", title="Today", next_session=upcoming[0] if upcoming else None
+        request,
+        "today.html",
+        title="Today",
+        next_session=upcoming[0] if upcoming else None,
+        paused=paused,
     )
 
 
@@ -390,8 +405,9 @@ async def log_save(request: Request, user: User) -> Response:
     form = await request.form()
     auth.check_csrf(user, str(form.get("csrf_token", "")))
     values = {key: str(value) for key, value in form.items() if isinstance(value, str)}
+    red_flags = [str(value) for value in form.getlist("red_flags")]
     try:
-        entry = views.log_entry(values)
+        entry = views.log_entry(values, red_flags)
         from starlette.concurrency import run_in_threadpool
 
         await run_in_threadpool(
@@ -403,8 +419,9 @@ async def log_save(request: Request, user: User) -> Response:
             client_ref=values.get("client_ref") or None,
         )
     except (RetrorunError, ValueError) as error:
-        return page(request, "log.html", 400, problem=str(error), **views.log_context(user, values))
-    return _see("/history?logged=1")
+        context = views.log_context(user, values, red_flags)
+        return page(request, "log.html", 400, problem=str(error), **context)
+    return _see(progress.after_log(entry.red_flags))
 
 
 @router.post("/log/next-morning")
@@ -413,23 +430,33 @@ def log_next_morning(
     user: User,
     date: Annotated[str, Form()] = "",
     pain_next_morning: Annotated[str, Form()] = "",
+    red_flags: Annotated[list[str] | None, Form()] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """The next morning's pain, and swelling if it showed overnight."""
     auth.check_csrf(user, csrf_token)
     try:
         pain = views.whole_number(pain_next_morning, "pain the next morning")
-        logs.complete_log(user.scope, user.athlete, _day(date), pain, today())
+        flags = red_flags_named(red_flags or ())
+        logs.complete_log(user.scope, user.athlete, _day(date), pain, today(), flags)
     except RetrorunError as error:
         return page(request, "log.html", 400, problem=str(error), **views.log_context(user, {}))
-    return _see("/history?logged=1")
+    return _see(progress.after_log(flags))
 
 
 # --- history and import -----------------------------------------------------------------------
 
 
 @router.get("/history")
-def history_page(request: Request, user: User) -> Response:
-    return page(request, "history.html", title="History", **views.history_context(user))
+def history_page(request: Request, user: User, red_flags: str = "") -> Response:
+    notice = progress.red_flag_notice(user, red_flags)
+    return page(
+        request,
+        "history.html",
+        title="History",
+        red_flag_notice=notice,
+        **views.history_context(user),
+    )
 
 
 @router.get("/activities/{activity_id}")

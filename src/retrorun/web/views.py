@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from fastapi import UploadFile
 from fastapi.responses import Response
 
-from retrorun.core.log import LogEntry
+from retrorun.core.log import LogEntry, red_flags_named
 from retrorun.core.profile import WEEKDAY_NAMES, Experience, Goal, Profile, ProfileChange, Units
 from retrorun.core.units import format_duration, parse_date
 from retrorun.core.workout import Direction, Mode, Session, Setting
@@ -29,6 +29,13 @@ E = TypeVar("E", bound=Enum)
 # The history table's length on the page: two months of daily sessions, newest first (our
 # choice: the charts show half a year, the JSON API and the CLI everything).
 HISTORY_ROWS = 60
+# The red flags as the log form asks them, by their short names (`core.log.RED_FLAG_NAMES`).
+RED_FLAG_WORDS: dict[str, str] = {
+    "sharp-pain": "Sharp pain",
+    "rising-pain": "Pain that kept rising during the session",
+    "swelling": "Swelling",
+    "fall-injury": "An injury in a fall (count the fall under Falls)",
+}
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -59,8 +66,9 @@ def _choice(kind: type[E], text: str, what: str) -> E:
         raise InvalidInput(f"{what} {text!r} is not one of the choices") from None
 
 
-def log_entry(values: Mapping[str, str]) -> LogEntry:
-    """A log from the form's fields, each refused with its name when it is not a value."""
+def log_entry(values: Mapping[str, str], red_flags: Sequence[str] = ()) -> LogEntry:
+    """A log from the form's fields, each refused with its name when it is not a value; the
+    red flags are the ticked boxes (a field that may repeat)."""
     distance = values.get("distance_km", "").strip()
     return LogEntry(
         date=parse_date(values.get("date", "")),
@@ -78,6 +86,7 @@ def log_entry(values: Mapping[str, str]) -> LogEntry:
         stumbles=_optional_int(values, "stumbles", "stumbles"),
         falls=_optional_int(values, "falls", "falls"),
         steadiness=_optional_int(values, "steadiness", "steadiness"),
+        red_flags=red_flags_named(red_flags),
     )
 
 
@@ -216,8 +225,11 @@ def calendar_response(scope: Scope, athlete: int, inline: bool = False) -> Respo
     )
 
 
-def log_context(user: SignedIn, values: Mapping[str, str]) -> dict[str, Any]:
-    """The log form, and the last sessions still waiting for their next-morning pain."""
+def log_context(
+    user: SignedIn, values: Mapping[str, str], red_flags: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The log form (with the red flags ticked, when shown again), and the last sessions still
+    waiting for their next-morning pain."""
     recent = logs.recent_history(user.scope, user.athlete, today(), weeks=2)
     missing_morning = [
         item
@@ -231,6 +243,8 @@ def log_context(user: SignedIn, values: Mapping[str, str]) -> dict[str, Any]:
         "modes": list(Mode),
         "settings": list(Setting),
         "missing_morning": missing_morning[-3:],
+        "red_flag_words": RED_FLAG_WORDS,
+        "ticked_red_flags": set(red_flags),
     }
 
 
@@ -238,8 +252,8 @@ def history_context(user: SignedIn) -> dict[str, Any]:
     """Half a year of weeks as charts, and its sessions newest first (the JSON API and the CLI
     give everything)."""
     from retrorun.core.weekly import weeks
+    from retrorun.formats import charts
     from retrorun.services.weekly import weekly_done
-    from retrorun.web import charts
 
     recent = logs.recent_history(user.scope, user.athlete, today())
     summary = weeks(weekly_done(recent.logged, recent.imported), first=recent.first, last=today())

@@ -17,6 +17,8 @@
   var QUEUE_KEY = "retrorun.offline-logs.v1";
   var ENDPOINT = "/api/v1/logs";
   var SAVED_OFFLINE = "Saved on this phone; it will be sent when you are back online.";
+  var RED_FLAG_OFFLINE = "You reported a red flag: it pauses your plan. See your clinician " +
+    "(your physio or doctor) before you train again.";
   var FOR_GOOD = [400, 404, 409, 413, 422];
   var NUMBERS = ["minutes", "distance_km"];
   var INTEGERS = ["rpe", "pain_during", "pain_after", "pain_next_morning", "stumbles", "falls",
@@ -148,6 +150,9 @@
     });
     var partner = form.elements.namedItem("with_partner");
     data.with_partner = Boolean(partner && partner.checked);
+    data.red_flags = Array.prototype.filter.call(
+      form.querySelectorAll("input[name=red_flags]"), function (box) { return box.checked; }
+    ).map(function (box) { return box.value; });
     if (!data.notes) {
       data.notes = "";
     }
@@ -380,7 +385,8 @@
       });
     };
     if (navigator.onLine === false) {
-      queueIt(form, payload, token);
+      queueIt(form, payload, token, payload.red_flags.length ? SAVED_OFFLINE + " " +
+        RED_FLAG_OFFLINE : undefined);
       return;
     }
     enable(false);
@@ -388,7 +394,10 @@
       enable(true);
       if (result.outcome === "stored") {
         dequeue(payload.client_ref);
-        window.location.assign("/history?logged=1");
+        var flags = (result.answer && result.answer.red_flags) || [];
+        // The history says what the red flags mean, as after a plain form post.
+        window.location.assign("/history?logged=1" +
+          (flags.length ? "&red_flags=" + flags.map(encodeURIComponent).join(",") : ""));
       } else if (result.outcome === "refused") {
         say(reason(result), true, form);
       } else if (result.signIn || result.status === 401 || result.status === 403) {

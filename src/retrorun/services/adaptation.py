@@ -1,0 +1,180 @@
+"""Apply the progression engine's decisions to the plan, and pause and resume it.
+
+After each logged session the engine decides (`services.progression`); here the decision
+reshapes the upcoming sessions of this plan week and the next: which step of the plan each
+holds (`core.adaptation.step_for`) and where its backward steps may happen (the decision's
+setting limit). Each changed session keeps its earlier version and says why, with the id of the
+decision. Later weeks are reshaped as they come within reach: decisions come after every
+session, so two weeks is enough, and the cost of a log stays the same in any plan.
+
+Sessions a person edited (a coach's or the athlete's own change) are left as they are: a
+person's change wins over the engine's. A pause stops the whole plan until the person or their
+coach resumes it; the plan then restarts one step lower.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session as DbSession
+
+from retrorun.core.adaptation import Position, capped, in_order, step_for
+from retrorun.core.progression import SettingLimit, Verdict
+from retrorun.core.serialize import workout_from_dict, workout_to_dict
+from retrorun.errors import InvalidInput, NotReady
+from retrorun.services.access import Access
+from retrorun.services.app import Scope
+from retrorun.services.plans import MAX_REASON_CHARS, NO_PLAN, change_row
+from retrorun.store import repository
+from retrorun.store.models import PlannedSessionRow, PlanRow
+
+# This plan week and the next (our choice: see the module's docstring).
+HORIZON_WEEKS = 2
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """One upcoming session a decision changed, and how."""
+
+    session_id: int
+    date: date
+    step: int
+    change: str
+
+
+@dataclass(frozen=True)
+class Paused:
+    since: date
+    reason: str
+
+
+def paused(plan: PlanRow) -> Paused | None:
+    if plan.paused_on is None:
+        return None
+    return Paused(plan.paused_on, plan.paused_reason or "")
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What a decision asks of the plan."""
+
+    verdict: Verdict
+    reasons: tuple[str, ...]  # the most cautious first
+    limit: SettingLimit
+    decision_id: int | None  # None for a person's resume
+
+
+def apply_decision(
+    db: DbSession, scope: Scope, plan: PlanRow, decided: Decided, today: date
+) -> list[PlanChange]:
+    """Reshape the upcoming sessions of this week and the next after a decision; a pause stops
+    the plan instead, with the first reason."""
+    plan.setting_limit = int(decided.limit)
+    if decided.verdict is Verdict.PAUSE:
+        if plan.paused_on is None:
+            plan.paused_on, plan.paused_reason = today, decided.reasons[0]
+        return []
+    position = _position(db, plan, today)
+    weeks = list(range(max(1, position.week), position.week + HORIZON_WEEKS))
+    rows = repository.session_rows_in_weeks(db, plan.id, weeks)
+    targets = _targets(rows, decided.verdict, position, today)
+    contents = repository.first_workouts(db, plan.id, sorted({s for _, s in targets.values()}))
+    changes = []
+    for row in rows:
+        target = targets.get(row.id)
+        if target is None or not contents.get(target[1]):
+            continue
+        change = _reshape(db, scope, row, target, contents[target[1]], decided)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def _position(db: DbSession, plan: PlanRow, today: date) -> Position:
+    latest = repository.latest_session_until(db, plan.id, today)
+    held = None if latest is None else (latest.week, latest.step or latest.week)
+    week = (today - plan.start).days // 7 + 1
+    return Position(week=week, latest=held, last_step=repository.plan_week_count(db, plan.id))
+
+
+def _targets(
+    rows: list[PlannedSessionRow], verdict: Verdict, position: Position, today: date
+) -> dict[int, tuple[int, int]]:
+    """For each session the engine may change: its place in its week and the step it should
+    hold. Past sessions, skipped ones and those a person edited are left alone."""
+    targets = {}
+    for week in {row.week for row in rows}:
+        in_week = [row for row in rows if row.week == week]
+        for index, row in enumerate(in_week):
+            if row.date <= today or row.status != "planned" or row.origin == "edited":
+                continue
+            held = row.step or row.week
+            targets[row.id] = (index, step_for(verdict, row.week, held, position))
+    return targets
+
+
+def _reshape(
+    db: DbSession,
+    scope: Scope,
+    row: PlannedSessionRow,
+    target: tuple[int, int],
+    contents: list[dict[str, Any]],
+    decided: Decided,
+) -> PlanChange | None:
+    """Put the step's session in the row, capped to where backward steps may happen now; None
+    when that is what it holds already."""
+    index, step = target
+    planned = workout_from_dict(in_order(contents, index))
+    workout = capped(planned, decided.limit)
+    held = row.step or row.week
+    if held == step and workout_to_dict(workout) == row.workout:
+        return None
+    parts = []
+    if held != step:
+        parts.append(f"{decided.verdict.words}, week {step}'s session: {decided.reasons[0]}")
+    if workout != planned:
+        parts.append(f"backward steps on {decided.limit.words} for now")
+    if not parts:
+        parts.append(f"as week {step} has it: {decided.limit.words} allowed now")
+    reason = "; ".join(parts)[:MAX_REASON_CHARS]
+    change_row(
+        db, scope, row, reason, origin="adjusted", workout=workout, decision_id=decided.decision_id
+    )
+    row.step = step
+    return PlanChange(row.id, row.date, step, reason)
+
+
+def resume(scope: Scope, athlete: int, reason: str, today: date) -> list[PlanChange]:
+    """Resume a paused plan (the person, or their coach): it restarts one step lower, since the
+    pause followed a red flag."""
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON_CHARS or "\0" in reason:
+        raise InvalidInput(f"a reason has 1–{MAX_REASON_CHARS} characters")
+    with scope.access(athlete, Access.PLAN) as db:
+        plan = repository.active_plan_row(db, athlete)
+        if plan is None:
+            raise NotReady(NO_PLAN)
+        if plan.paused_on is None:
+            raise InvalidInput("the plan is not paused")
+        plan.paused_on, plan.paused_reason = None, None
+        # No limit set yet: the plan's own schedule says where.
+        limit = (
+            SettingLimit.PATH if plan.setting_limit is None else SettingLimit(plan.setting_limit)
+        )
+        decided = Decided(Verdict.STEP_BACK, (f"resumed after a pause: {reason}",), limit, None)
+        return apply_decision(db, scope, plan, decided, today)
+
+
+def limit_of(plan: PlanRow) -> SettingLimit:
+    """Where backward steps may happen, as the last decision set it; before any, the plan's own
+    schedule says where (no cap)."""
+    return SettingLimit.PATH if plan.setting_limit is None else SettingLimit(plan.setting_limit)
+
+
+def pause_state(scope: Scope, athlete: int) -> Paused | None:
+    """Whether the athlete's plan is paused, since when and why."""
+    with scope.access(athlete) as db:
+        plan = repository.active_plan_row(db, athlete)
+        return None if plan is None else paused(plan)
