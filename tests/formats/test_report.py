@@ -96,6 +96,7 @@ def test_the_pdf_summary(pdf: bytes) -> None:
     assert "Minutes 193.5 backward, 15 forward" in text
     assert "worst during a session 6/10 (Mon 9 Nov); worst next morning 3/10 (Mon 9 Nov)" in text
     assert "Stumbles and falls 1 stumble, 1 fall" in text
+    assert "Red flags none reported" in text
     assert "6.1 s on Mon 2 Nov, latest 5.2 s on Mon 23 Nov (3 tests; cut-off 5.5 s)" in text
     assert "days ending in progress 4, hold 5, step back 1, pause 0" in text
 
@@ -157,6 +158,21 @@ def test_text_from_the_athlete_is_escaped(four_weeks: Report) -> None:
     hostile = replace(four_weeks, athlete='<script>alert("x")</script>')
     html = report_html(hostile)
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_red_flags_are_in_the_summary_and_on_their_session(four_weeks: Report) -> None:
+    from retrorun.core.progression import RedFlag
+
+    flagged = replace(
+        four_weeks.sessions[3], red_flags=frozenset({RedFlag.SWELLING, RedFlag.SHARP_PAIN})
+    )
+    sessions = (*four_weeks.sessions[:3], flagged, *four_weeks.sessions[4:])
+    html = report_html(replace(four_weeks, sessions=sessions))
+    rows = lxml.html.document_fromstring(html).xpath('//table[@class="summary"]//tr')
+    summary = {r.xpath("th")[0].text_content(): r.xpath("td")[0].text_content() for r in rows}
+    assert summary["Red flags"] == "sharp pain (Mon 9 Nov); swelling (Mon 9 Nov)"
+    what = html_rows(html, "sessions")[3][1]
+    assert what == "backward walk, treadmill; red flag: sharp pain; red flag: swelling"
 
 
 # --- reports with little in them ---------------------------------------------------------------

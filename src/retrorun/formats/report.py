@@ -121,10 +121,21 @@ def summary(report: Report) -> list[tuple[str, str]]:
             f"{_count(report.stumbles, 'stumble')}, {_count(report.falls, 'fall')}",
         )
     )
+    rows.append(("Red flags", _red_flag_words(report.sessions)))
     rows.append(("3-metre backward walk", _walk_words(report)))
     rows.append(("Decisions", _decision_words(report)))
     rows.append(("Energy", _energy_words(report)))
     return rows
+
+
+def _red_flag_words(entries: Sequence[LogEntry]) -> str:
+    """Each red flag reported, with its day: each paused the plan until it was resumed."""
+    found = [
+        f"{flag.value} ({short_day(entry.date)})"
+        for entry in entries
+        for flag in sorted(entry.red_flags)
+    ]
+    return "; ".join(found) if found else "none reported"
 
 
 def week_row(week: ReportWeek) -> dict[str, str]:
@@ -179,7 +190,8 @@ def session_row(entry: LogEntry) -> dict[str, str]:
     return {
         "date": short_day(entry.date),
         "what": f"{entry.direction.value} {entry.mode.value}, "
-        f"{SETTINGS.get(entry.setting.value, entry.setting.value)}",
+        f"{SETTINGS.get(entry.setting.value, entry.setting.value)}"
+        + "".join(f"; red flag: {flag.value}" for flag in sorted(entry.red_flags)),
         "minutes": minutes(entry.minutes),
         "backward": minutes(backward_minutes(entry)),
         "rpe": str(entry.rpe),
