@@ -353,3 +353,60 @@ class DecisionRow(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     rules_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClientNoteRow(Base):
+    """A coach's note on a client: shared with the client, or private to the coach who wrote it."""
+
+    __tablename__ = "client_notes"
+    __table_args__ = (Index("ix_client_notes_athlete_created", "athlete_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    private: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditRow(Base):
+    """A coach's read or change of a client's data: the client can read every one."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_athlete_at", "athlete_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(10))  # read | change
+    what: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class JobRow(Base):
+    """Background work (a large import, a report, recomputed energy) and how far it has got.
+
+    With PostgreSQL the queue itself is procrastinate's; this row is what a page shows and
+    what makes a retried job finish its work once.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_athlete_created", "athlete_id", "created_at"),
+        Index("ix_jobs_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int | None] = mapped_column(ForeignKey("athletes.id"))
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10))  # queued | running | done | failed
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    done_units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_units: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
