@@ -144,7 +144,7 @@ def test_a_repaired_file_says_what_was_left_out(tmp_path: Path) -> None:
     path = _gpx_with_a_point_off_the_globe(tmp_path)
     result = run(db, "import", str(path))
     assert result.code == 0, result.err
-    assert f"repaired {path}: 1 positions off the globe left out" in result.err
+    assert f"repaired {path}: 1 position off the globe left out" in result.err
     assert "repaired" not in result.out  # stdout keeps the table and the summary
     (second,) = run(db, "import", "--json", str(path)).json()
     assert second["status"] == "duplicate" and "notes" not in second
@@ -154,5 +154,5 @@ def test_import_json_lists_the_repairs_of_each_imported_file(tmp_path: Path) -> 
     db = new_database(tmp_path / "me.db")
     path = _gpx_with_a_point_off_the_globe(tmp_path)
     repaired, clean = run(db, "import", "--json", str(path), str(DATA / "run.gpx")).json()
-    assert repaired["notes"] == ["1 positions off the globe left out"]
+    assert repaired["notes"] == ["1 position off the globe left out"]
     assert clean["notes"] == []

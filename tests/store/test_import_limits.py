@@ -173,7 +173,7 @@ def test_a_latitude_of_999_is_no_position(database: str, tmp_path: Path) -> None
     stored = _imported(result)
     assert stored.distance_m is not None and stored.distance_m < 12  # not 1.9 million km
     assert stored.samples == 11
-    assert stored.notes == ("1 positions off the globe left out",)
+    assert stored.notes == ("1 position off the globe left out",)
 
 
 def test_shuffled_points_are_put_back_in_time_order(database: str, tmp_path: Path) -> None:

@@ -311,7 +311,7 @@ def test_an_upload_says_what_was_repaired_in_a_file(web_app: App) -> None:
     answer = someone.post("/import", files=[("files", ("off-globe.gpx", gpx.encode()))])
     (item,) = _texts(answer.text, '//ul[@class="results"]/li')
     assert item.startswith("imported")
-    assert "Repaired while reading: 1 positions off the globe left out" in item
+    assert "Repaired while reading: 1 position off the globe left out" in item
 
 
 def test_api_tokens_are_made_and_revoked_on_the_account_page(web_app: App) -> None:

@@ -288,7 +288,7 @@ def test_progress_pages_with_data(seeded: Seeded, checker: Checker) -> None:
     page.goto("/import")
     page.get_by_label("Files").set_input_files(REPAIRED_FILE)
     page.get_by_role("button", name="Import").click()
-    page.get_by_text("Repaired while reading: 1 positions off the globe left out").wait_for()
+    page.get_by_text("Repaired while reading: 1 position off the globe left out").wait_for()
     checker.check("import-repaired")
     checker.finish()
 

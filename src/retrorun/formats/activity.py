@@ -554,7 +554,7 @@ def usable_positions(
     dropped = int((off & ~(np.isnan(lat_deg) & np.isnan(lon_deg))).sum())
     if not dropped:
         return lat_deg, lon_deg, []
-    note = f"{dropped:,} positions off the globe left out"
+    note = f"{dropped:,} {'position' if dropped == 1 else 'positions'} off the globe left out"
     return np.where(off, np.nan, lat_deg), np.where(off, np.nan, lon_deg), [note]
 
 
