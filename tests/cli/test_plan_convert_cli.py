@@ -82,6 +82,15 @@ def test_each_format_converts_and_exports_to_watch_and_calendar(tmp_path: Path, 
         assert messages["file_id_mesgs"][0]["type"] == "workout"
         names = {step.get("wkt_step_name") for step in messages["workout_step_mesgs"]}
         assert {"WARM UP", "BACK L", "COOL DOWN"} <= names
+    # Backward running goes by heart rate on the watch: the plan's own for the long run
+    # (135-150 bpm), bpm written plus 100 as FIT's workout_hr type asks.
+    long_run = _fit_messages(files[-1])["workout_step_mesgs"]
+    hearts = {
+        (s["custom_target_heart_rate_low"], s["custom_target_heart_rate_high"])
+        for s in long_run
+        if s.get("target_type") == "heart_rate"
+    }
+    assert hearts == {(235, 250)}
     calendar = tmp_path / "plan.ics"
     assert run(db, "export", "ics", "-o", str(calendar), today=TODAY).code == 0
     parsed = IcsCalendarStream.calendar_from_ics(calendar.read_text())

@@ -1068,6 +1068,10 @@ def test_every_intensity_run_backward_gets_its_effort_and_heart_rate() -> None:
         "speed): tempo effort 6/10, heart rate 147–166 bpm; easy effort 4/10, heart rate "
         "120–130 bpm."
     )
+    steps = conversion.plan.sessions[0].workout.steps
+    running = {(s.rpe, s.heart_rate_bpm) for s in steps if s.is_backward and s.mode is Mode.RUN}
+    assert running == {(6, (147, 166)), (4, (120, 130))}  # the step targets, as in the notes
+    assert all(s.heart_rate_bpm is None for s in steps if s.mode is Mode.WALK)
     assert not any("Backward running limited" in r for r in conversion.sessions[0].reasons)
     assert not any("Hard running held" in r for r in conversion.sessions[0].reasons)
 

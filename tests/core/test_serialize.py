@@ -8,6 +8,7 @@ and the audio track say what was planned even after the rules change.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -21,6 +22,7 @@ from retrorun.core.serialize import (
     plan_summary_to_dict,
     plan_to_dict,
     session_to_dict,
+    step_from_dict,
     step_to_dict,
     timeline_from_list,
     timeline_from_stored,
@@ -247,3 +249,16 @@ def test_a_week_with_no_sessions_left_to_do_comes_back_empty() -> None:
     assert plan.weeks[1:] == PLAN.weeks[1:]
     week = PLAN.weeks[0]
     assert week_from_dict(stored(week_to_dict(week)), week.sessions) == week
+
+
+def test_a_heart_rate_target_round_trips_and_older_steps_have_none() -> None:
+    step = Step(
+        StepKind.MAIN, Direction.BACKWARD, Mode.RUN, Setting.TRACK, 60, 6, heart_rate_bpm=(147, 166)
+    )
+    stored = step_to_dict(step)
+    assert stored["heart_rate_bpm"] == [147, 166]
+    assert stored["description"] == "backward run, 1:00, RPE 6, heart rate 147–166 bpm"
+    assert step_from_dict(json.loads(json.dumps(stored))) == step
+    plain = step_to_dict(replace(step, heart_rate_bpm=None))
+    assert "heart_rate_bpm" not in plain  # documents of plans without targets do not change
+    assert step_from_dict(plain).heart_rate_bpm is None

@@ -8,6 +8,7 @@ every shoulder cue.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 from typing import Any, cast
 
@@ -199,6 +200,28 @@ def test_off_treadmill_targets_are_open() -> None:
     session = PLANS["novice"].sessions[0]  # no treadmill, no track: a quiet path
     steps = _decode(workout_to_fit(session, build_timeline(session.workout)))["workout_step_mesgs"]
     assert {s["target_type"] for s in steps} == {"open"}
+
+
+def test_heart_rate_targets_off_the_belt_and_the_belt_speed_on_it() -> None:
+    """A converted plan's running steps carry a heart-rate range: on the watch it is the target
+    (bpm written plus 100), unless a belt speed is set, which the watch can hold better."""
+    on_belt = PLANS["rehab"].sessions[0]
+    off_belt = PLANS["novice"].sessions[0]
+    for session, target in ((on_belt, "speed"), (off_belt, "heart_rate")):
+        steps = tuple(
+            replace(s, heart_rate_bpm=(120, 130)) if s.is_backward else s
+            for s in session.workout.steps
+        )
+        workout = replace(session.workout, steps=steps)
+        made = replace(session, workout=workout)
+        done = _expand(_decode(workout_to_fit(made, build_timeline(workout)))["workout_step_mesgs"])
+        back = [s for s in done if s["wkt_step_name"].startswith("BACK")]
+        assert back and {s["target_type"] for s in back} == {target}
+        if target == "heart_rate":
+            assert {
+                (s["custom_target_heart_rate_low"], s["custom_target_heart_rate_high"])
+                for s in back
+            } == {(220, 230)}
 
 
 @pytest.mark.parametrize("session", SESSIONS[::5])

@@ -86,7 +86,7 @@ from retrorun.errors import InvalidInput
 # --- Conversion constants, each with its source ---------------------------------------------
 
 # Stored with the conversion, so a converted plan can say which rules made it.
-CONVERT_RULES_VERSION = "convert-rules-2026.12.01"
+CONVERT_RULES_VERSION = "convert-rules-2026.12.01.2"
 
 # Effort on Borg's CR10 scale for each intensity of the forward plan. Easy is the plan's own
 # usual easy run (core.plan RPE_FORWARD_RUN); the others one step apart (our reasoning).
@@ -426,8 +426,9 @@ def backward_steps(
             made = backward_walk_blocks(shape, setting, seconds)
         else:
             rpe = backward_rpe(segment.intensity, shape)
+            heart = segment.heart_rate_bpm or heart_rate_range(segment.intensity, profile.age_years)
             made = [
-                replace(step, rpe=rpe) if step.is_backward else step
+                replace(step, rpe=rpe, heart_rate_bpm=heart) if step.is_backward else step
                 for step in backward_run_intervals(profile, shape, setting, seconds)
             ]
         if steps and steps[-1].is_backward and made[0].is_backward:
@@ -483,9 +484,10 @@ def forward_steps(segments: list[Segment], setting: Setting, paces: Paces) -> li
             walking = TREADMILL_FORWARD_WALK_M_S
             speed = walking if segment.walk else round(paces.speed_m_s[segment.intensity], 2)
         rpe = RPE_BY_INTENSITY[segment.intensity]
-        steps.append(
-            Step(StepKind.MAIN, Direction.FORWARD, mode, setting, segment.seconds, rpe, None, speed)
+        step = Step(
+            StepKind.MAIN, Direction.FORWARD, mode, setting, segment.seconds, rpe, None, speed
         )
+        steps.append(replace(step, heart_rate_bpm=segment.heart_rate_bpm))
     return steps
 
 

@@ -30,6 +30,8 @@ def step_to_dict(step: Step, units: Units = Units.METRIC) -> dict[str, Any]:
         "speed_m_s": step.speed_m_s,
         "description": step.describe(imperial=units is Units.IMPERIAL),
     }
+    if step.heart_rate_bpm is not None:
+        data["heart_rate_bpm"] = list(step.heart_rate_bpm)
     if step.speed_m_s is not None:
         kmh = kmh_from_m_s(step.speed_m_s)
         data["speed_kmh"] = round(kmh, 2)
@@ -48,7 +50,13 @@ def step_from_dict(data: dict[str, Any]) -> Step:
         rpe=data["rpe"],
         distance_m=data.get("distance_m"),
         speed_m_s=data.get("speed_m_s"),
+        heart_rate_bpm=_heart_rate(data.get("heart_rate_bpm")),
     )
+
+
+def _heart_rate(found: list[int] | None) -> tuple[int, int] | None:
+    """Steps stored before heart-rate targets have none."""
+    return None if found is None else (found[0], found[1])
 
 
 def workout_to_dict(workout: Workout, units: Units = Units.METRIC) -> dict[str, Any]:

@@ -88,6 +88,9 @@ class Step:
     rpe: int  # target effort on the 0–10 scale (Borg CR10)
     distance_m: float | None = None
     speed_m_s: float | None = None  # set where known (treadmill), None elsewhere
+    # A heart-rate range to run in (a converted plan's: backward, effort and heart rate are the
+    # targets, not pace); None where only effort is asked.
+    heart_rate_bpm: tuple[int, int] | None = None
 
     @property
     def is_backward(self) -> bool:
@@ -110,7 +113,10 @@ class Step:
             speed = f", {mph_from_m_s(self.speed_m_s):.1f} mph"
         elif self.speed_m_s:
             speed = f", {kmh_from_m_s(self.speed_m_s):.1f} km/h"
-        return f"{name}, {amount}, RPE {self.rpe}{speed}"
+        heart = ""
+        if self.heart_rate_bpm is not None:
+            heart = f", heart rate {self.heart_rate_bpm[0]}–{self.heart_rate_bpm[1]} bpm"
+        return f"{name}, {amount}, RPE {self.rpe}{speed}{heart}"
 
 
 @dataclass(frozen=True)

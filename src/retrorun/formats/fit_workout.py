@@ -27,6 +27,9 @@ MAX_TEXT_BYTES = 254
 # Our reasoning: a speed target of about one treadmill belt setting either side of the planned
 # speed; a wrist watch measures belt speed roughly, so a tighter range would only nag.
 SPEED_MARGIN_M_S = 0.1
+# FIT custom heart-rate targets: 0–100 is a percentage of maximum, bpm are written plus 100
+# (the FIT profile's workout_hr type).
+FIT_BPM_OFFSET = 100
 # Watches show about 15 characters of a workout or step name.
 MAX_NAME_CHARS = 15
 
@@ -52,6 +55,7 @@ class WatchStep:
     duration_s: int
     speed_range_m_s: tuple[float, float] | None
     direction: Direction
+    heart_rate_bpm: tuple[int, int] | None = None  # a target where no belt speed is set
 
 
 @dataclass(frozen=True)
@@ -214,7 +218,15 @@ def _step_message(index: int, step: WatchStep) -> dict[str, Any]:
         "duration_type": "time",
         "duration_value": step.duration_s * 1000,  # ms
     }
-    if step.speed_range_m_s is None:
+    if step.speed_range_m_s is None and step.heart_rate_bpm is not None:
+        low_bpm, high_bpm = step.heart_rate_bpm
+        message |= {
+            "target_type": "heart_rate",
+            "target_value": 0,  # 0: a custom range, not a heart-rate zone
+            "custom_target_value_low": low_bpm + FIT_BPM_OFFSET,
+            "custom_target_value_high": high_bpm + FIT_BPM_OFFSET,
+        }
+    elif step.speed_range_m_s is None:
         message |= {"target_type": "open", "target_value": 0}
     else:
         low, high = step.speed_range_m_s
@@ -251,6 +263,7 @@ def _backward_pieces(
             duration_s=bound - t_s,
             speed_range_m_s=_speed_range(step),
             direction=step.direction,
+            heart_rate_bpm=step.heart_rate_bpm,
         )
         for (t_s, side), bound in zip(turns, bounds, strict=True)
     ]
@@ -266,6 +279,7 @@ def _forward_step(step: Step, cues: list[Cue]) -> WatchStep:
         duration_s=step.duration_s or 0,
         speed_range_m_s=_speed_range(step),
         direction=step.direction,
+        heart_rate_bpm=step.heart_rate_bpm,
     )
 
 

@@ -69,6 +69,7 @@ class Step(Shape):
     description: str
     speed_kmh: Number | None = None  # treadmill steps only
     speed_mph: Number | None = None  # treadmill steps, imperial units
+    heart_rate_bpm: list[int] | None = None  # [low, high]: converted plans' running steps
     kcal: Number | None = None  # in `session show`
 
 
