@@ -8,8 +8,9 @@ try changes anything stored. Removing any one check in `services.access` fails t
 
 from __future__ import annotations
 
+import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,6 +24,8 @@ from retrorun.services import (
     activities,
     adaptation,
     athletes,
+    caseload,
+    jobs,
     logs,
     plans,
     progression,
@@ -55,6 +58,19 @@ def _resume(scope: Scope, athlete: int, world: World) -> Any:
     return adaptation.resume(scope, athlete, "seen by the physio", TODAY)
 
 
+def _step_back(scope: Scope, athlete: int, world: World) -> Any:
+    """Put A's upcoming sessions on step 3, so that there is a step below, and step back."""
+    with world.app.engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE planned_sessions SET step = 3 WHERE date > :day AND plan_id IN "
+                "(SELECT id FROM plans WHERE active AND athlete_id = :athlete)"
+            ),
+            {"day": TODAY, "athlete": world.athlete},
+        )
+    return adaptation.step_back(scope, athlete, "the knee flared", TODAY)
+
+
 def _session_id(world: World) -> int:
     upcoming = _upcoming(world)
     return upcoming[next(_fresh) % len(upcoming)]
@@ -70,6 +86,30 @@ def _free_day(world: World) -> date:
     while day in taken:
         day += timedelta(days=1)
     return day
+
+
+_jobs: dict[tuple[int, str], int] = {}
+
+
+def _job_id(world: World, kind: str = "energy") -> int:
+    """A job of A's, made (and for a report, run) by A once, before any snapshot is taken."""
+    key = (id(world), kind)
+    if key not in _jobs:
+        owner = world.scope("athlete")
+        if kind == "report":
+            _jobs[key] = jobs.submit_report(owner, world.athlete, TODAY, 4)
+            jobs.run(world.app, _jobs[key])
+        else:
+            _jobs[key] = jobs.submit_energy(owner, world.athlete)
+    return _jobs[key]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _job_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploads and reports of jobs go to a folder of this test's, never the user's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(jobs.FILES_ENV, str(tmp_path_factory.mktemp("job-files")))
+        yield
 
 
 READS: dict[str, Call] = {
@@ -104,7 +144,13 @@ READS: dict[str, Call] = {
     "walk_tests": lambda s, a, w: progression.walk_tests(s, a, TODAY),
     "pain_limits": lambda s, a, w: progression.pain_limits(s, a),
     "report": lambda s, a, w: report.report(s, a, TODAY),
+    "job": lambda s, a, w: jobs.job(s, a, _job_id(w)),
+    "recent_jobs": lambda s, a, w: jobs.recent_jobs(s, a),
+    "report_file": lambda s, a, w: jobs.report_file(s, a, _job_id(w, "report")),
+    "submit_report": lambda s, a, w: jobs.submit_report(s, a, TODAY, 8),  # records a job
     "pause_state": lambda s, a, w: adaptation.pause_state(s, a),
+    "client": lambda s, a, w: caseload.client(s, a, TODAY),
+    "notes": lambda s, a, w: caseload.notes(s, a),
 }
 PLAN_CHANGES: dict[str, Call] = {
     "new_plan": lambda s, a, w: plans.new_plan(s, a, date(2026, 12, 7)),
@@ -126,6 +172,7 @@ PLAN_CHANGES: dict[str, Call] = {
     "set_pain_limits": lambda s, a, w: progression.set_pain_limits(s, a, 4, 1),
     "record_decision": lambda s, a, w: progression.record_decision(s, a, TODAY),
     "resume": _resume,
+    "step_back": lambda s, a, w: _step_back(s, a, w),
     "edit_session": lambda s, a, w: plans.edit_session(
         s, a, _session_id(w), "track is closed", TODAY, backward_setting=Setting.TREADMILL
     ),
@@ -145,8 +192,21 @@ OWN_CHANGES: dict[str, Call] = {
     ),
     "new_calendar_feed": lambda s, a, w: tokens.new_calendar_feed(s, a, NOW),
     "revoke_calendar_feed": lambda s, a, w: tokens.revoke_calendar_feed(s, a, NOW),
+    "submit": lambda s, a, w: jobs.submit(s, a, "energy", {}),
+    "submit_energy": lambda s, a, w: jobs.submit_energy(s, a),
+    "submit_import": lambda s, a, w: jobs.submit_import(
+        s, a, [("run.gpx", io.BytesIO((DATA / "run.gpx").read_bytes()))]
+    ),
 }
-CALLS = {**READS, **PLAN_CHANGES, **OWN_CHANGES}
+# The client reads who read or changed their data; their coach is told it is not theirs to read.
+OWN_READS: dict[str, Call] = {
+    "audit_log": lambda s, a, w: caseload.audit_log(s, a),
+}
+# Notes on a client are the coach's to write; the client is told so.
+COACH_CHANGES: dict[str, Call] = {
+    "add_note": lambda s, a, w: caseload.add_note(s, a, "keep to the treadmill", private=True),
+}
+CALLS = {**READS, **PLAN_CHANGES, **OWN_CHANGES, **OWN_READS, **COACH_CHANGES}
 NO_ACCESS = ("unlinked coach", "other athlete", "ended coach", "admin")
 
 
@@ -166,6 +226,9 @@ def _snapshot(world: World) -> dict[str, Any]:
         "secret_tokens",
         "walk_tests",
         "progression_decisions",
+        "jobs",
+        "client_notes",
+        "audit_log",
     )
     with world.app.engine.connect() as connection:
         counts = {
@@ -224,14 +287,20 @@ def test_only_the_athlete_and_a_linked_coach_get_through(ready: World, name: str
         assert _snapshot(world) == before, f"{role} changed something with {name}"
 
     coach = world.scope("linked coach")
-    if name in OWN_CHANGES:
+    if name in OWN_CHANGES or name in OWN_READS:
         before = _snapshot(world)
         with pytest.raises(Forbidden):
             call(coach, world.athlete, world)
         assert _snapshot(world) == before
     else:
         call(coach, world.athlete, world)
-    call(world.scope("athlete"), world.athlete, world)
+    if name in COACH_CHANGES:
+        before = _snapshot(world)
+        with pytest.raises(Forbidden):
+            call(world.scope("athlete"), world.athlete, world)
+        assert _snapshot(world) == before
+    else:
+        call(world.scope("athlete"), world.athlete, world)
 
 
 def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
@@ -270,8 +339,29 @@ def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
         "apply_decision",
         "paused",
         "limit_of",
+        # jobs: what the queues call with the App, for any job; the job ran as its requester
+        "run",
+        "queued",
+        "running",
+        "requeue",
+        "files_folder",
+        # caseload: the coach's own list of clients, not one athlete's data; that it holds only
+        # their active clients is tested in test_caseload.py
+        "caseload",
     }
-    for module in (athletes, plans, logs, activities, tokens, progression, adaptation, report):
+    modules = (
+        athletes,
+        plans,
+        logs,
+        activities,
+        tokens,
+        progression,
+        adaptation,
+        report,
+        caseload,
+        jobs,
+    )
+    for module in modules:
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if function.__module__ != module.__name__ or name.startswith("_"):
                 continue

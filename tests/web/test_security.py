@@ -116,6 +116,7 @@ class World:
     reset: str
     today: date
     activity_id: int
+    coach: Person  # coach1, linked to Alice
 
 
 def build_world(url: str) -> World:
@@ -139,8 +140,9 @@ def build_world(url: str) -> World:
     link = accounts.accept(scope, accounts.invite(app.scope(coaches[0]), NOW).code, NOW)
     invitation = accounts.invite(app.scope(coaches[1]), NOW).code
     reset = tokens.reset_token(app, owner, "alice@example.org", NOW)
+    coach = signed_in(app, "coach1@example.org")
     return World(
-        app, alice, bob, token.id, link.id, invitation, reset, day, imported[0].activity_id
+        app, alice, bob, token.id, link.id, invitation, reset, day, imported[0].activity_id, coach
     )
 
 
@@ -221,6 +223,58 @@ def _paused(world: World, form: tuple[str, dict[str, str]]) -> tuple[str, dict[s
     return form
 
 
+def _upcoming(world: World, n: int) -> int:
+    """The id of Alice's n-th upcoming planned session, as it stands now."""
+    assert world.alice.athlete is not None
+    found = plans.planned_sessions(world.alice.scope, world.alice.athlete)
+    return [s.id for s in found if s.date > world.today and s.status == "planned"][n]
+
+
+def _on_step_three(world: World, form: tuple[str, dict[str, str]]) -> tuple[str, dict[str, str]]:
+    """Alice's upcoming sessions on step 3, so that a step back has a step below to go to."""
+    with world.app.engine.begin() as connection:
+        connection.execute(
+            sql(
+                "UPDATE planned_sessions SET step = 3 WHERE date > :day AND plan_id IN "
+                "(SELECT id FROM plans WHERE athlete_id = :athlete)"
+            ),
+            {"day": world.today, "athlete": world.alice.athlete},
+        )
+    return form
+
+
+def _free_day(world: World) -> str:
+    assert world.alice.athlete is not None
+    taken = {s.date for s in plans.planned_sessions(world.alice.scope, world.alice.athlete)}
+    day = world.today + timedelta(days=1)
+    while day in taken:
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+# The coach's forms (`web.coach_pages`), posted by coach1 about Alice.
+COACH_FORMS: dict[str, Callable[[World], tuple[str, dict[str, str]]]] = {
+    "invite": lambda w: ("/account/invitations", {}),
+    "step back": lambda w: _on_step_three(
+        w, (f"/clients/{w.alice.athlete}/step-back", {"reason": "a flare"})
+    ),
+    "move": lambda w: (
+        f"/clients/{w.alice.athlete}/sessions/{_upcoming(w, 0)}/move",
+        {"to": _free_day(w), "reason": "travel"},
+    ),
+    "skip": lambda w: (
+        f"/clients/{w.alice.athlete}/sessions/{_upcoming(w, 1)}/skip",
+        {"reason": "sore knee"},
+    ),
+    "client limits": lambda w: (
+        f"/clients/{w.alice.athlete}/limits",
+        {"pain_ceiling": "3", "usual_pain": "2"},
+    ),
+    "client resume": lambda w: _paused(w, (f"/clients/{w.alice.athlete}/resume", {"reason": "ok"})),
+    "client note": lambda w: (f"/clients/{w.alice.athlete}/notes", {"text": "ice after runs"}),
+}
+
+
 BAD_TOKENS: dict[str, Callable[[World], dict[str, str]]] = {
     "no token": lambda w: {},
     "empty token": lambda w: {"csrf_token": ""},
@@ -263,6 +317,22 @@ def test_a_form_without_its_sessions_token_is_refused_and_changes_nothing(
     assert _as_the_services_see_it(world) == seen
 
 
+@pytest.mark.parametrize("form", list(COACH_FORMS))
+def test_a_coach_form_without_its_sessions_token_is_refused_and_changes_nothing(
+    world: World, form: str
+) -> None:
+    path, fields = COACH_FORMS[form](world)
+    seen = _as_the_services_see_it(world)
+    before = database_rows(world.app)
+    for bad, token in BAD_TOKENS.items():
+        answer = world.coach.client.post(
+            path, data={**fields, **token(world)}, follow_redirects=False
+        )
+        assert answer.status_code == 403, (bad, answer.text)
+    assert database_rows(world.app) == before
+    assert _as_the_services_see_it(world) == seen
+
+
 def _post_routes(app: App, api: bool) -> list[str]:
     from fastapi.routing import APIRoute
 
@@ -277,7 +347,8 @@ def _post_routes(app: App, api: bool) -> list[str]:
 
 def test_every_form_is_in_the_csrf_cases(world: World) -> None:
     """A new form (a POST page route) must be added to the cases above."""
-    covered = [make(world)[0] for make in (*SIGNED_IN_FORMS.values(), *ANONYMOUS_FORMS.values())]
+    forms = (*SIGNED_IN_FORMS.values(), *ANONYMOUS_FORMS.values(), *COACH_FORMS.values())
+    covered = [make(world)[0] for make in forms]
     covered.append("/import")  # an upload: its own test below
     covered.append("/plan/convert")  # an upload: its own test in test_convert_page.py
     for template in _post_routes(world.app, api=False):
@@ -336,6 +407,12 @@ def test_the_same_forms_with_the_right_token_go_through(tmp_path: Any) -> None:
     """The refusals above come from the token alone: with it, each form changes something."""
     world = build_world(str(tmp_path / "retrorun.db"))
     try:
+        for form, make in COACH_FORMS.items():  # before Alice ends her link with the coach
+            path, fields = make(world)
+            before = database_rows(world.app)
+            answer = world.coach.post(path, fields)
+            assert answer.status_code in (200, 303), (form, answer.text)
+            assert database_rows(world.app) != before, form
         for form, make in SIGNED_IN_FORMS.items():
             if form == "sign-out":
                 continue  # last, below

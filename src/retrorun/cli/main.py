@@ -101,6 +101,7 @@ def main(
 # Command groups register themselves here (one module per group).
 from retrorun.cli import (  # noqa: E402
     accounts,
+    caseload,
     convert,
     database,
     energy,
@@ -112,15 +113,18 @@ from retrorun.cli import (  # noqa: E402
     report,
     schema,
     screening,
+    seed,
     serve,
     setup,
     steadiness,
+    worker,
 )
 
 for group in (
     setup,
     database,
     accounts,
+    caseload,
     screening,
     plans,
     convert,
@@ -133,6 +137,8 @@ for group in (
     report,
     schema,
     serve,
+    worker,
+    seed,
 ):
     group.register(app)
 

@@ -3,6 +3,8 @@
 The schema is migrated once, in this process, before any worker starts (the migration takes a
 lock, so several `serve` processes on one PostgreSQL database are safe too). With --workers N,
 uvicorn starts N worker processes that each build the app from RETRORUN_DATABASE_URL.
+Background jobs run in this process on SQLite (a runner thread); on PostgreSQL they are for
+`retrorun worker` processes, unless --jobs-inline runs a worker in each web worker too.
 """
 
 from __future__ import annotations
@@ -37,6 +39,13 @@ def serve(
         bool,
         typer.Option(help="Behind a reverse proxy: trust its X-Forwarded-* headers."),
     ] = False,
+    jobs_inline: Annotated[
+        bool,
+        typer.Option(
+            help="PostgreSQL: also run background jobs in this process (usually `retrorun "
+            "worker` does). With SQLite they always run here."
+        ),
+    ] = False,
 ) -> None:
     """Serve the web app (the address is printed); migrations are applied at start."""
     import uvicorn
@@ -53,14 +62,17 @@ def serve(
     app.upgrade()
     if demo:
         _seed_demo(app)
+    run_jobs = jobs_inline or not app.url.startswith("postgresql")
     typer.echo(f"retrorun is at http://{_shown_host(host)}:{port}/  (Ctrl+C stops it)")
+    typer.echo(_jobs_line(run_jobs))
     os.environ["RETRORUN_DATABASE_URL"] = app.url
+    os.environ["RETRORUN_JOBS_INLINE"] = "1" if run_jobs else "0"
     allowed = "*" if proxy else None
     if workers == 1:
         from retrorun.web.app import create_app
 
         uvicorn.run(
-            create_app(app),
+            create_app(app, run_jobs=run_jobs),
             host=host,
             port=port,
             log_level="warning",
@@ -79,6 +91,12 @@ def serve(
             proxy_headers=proxy,
             forwarded_allow_ips=allowed,
         )
+
+
+def _jobs_line(run_jobs: bool) -> str:
+    if run_jobs:
+        return "Background jobs (large imports, reports) run in this process."
+    return "Background jobs wait for a job worker: start `retrorun worker` (or use --jobs-inline)."
 
 
 def _shown_host(host: str) -> str:

@@ -656,3 +656,43 @@ def _worst(when: str, weeks: Sequence[Week], pain: Callable[[Week], int | None])
 
 def _worse(pain: int | None, other: int | None) -> int | None:
     return other if pain is None else pain if other is None else max(pain, other)
+
+
+# A sparkline is read at a glance in a caseload row: small, no axes, the scale fixed at 0–10 so
+# that two clients' lines compare (our choice).
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 96, 28, 3
+
+
+def pain_sparkline(weekly_pain: Sequence[float | None], label: str) -> str:
+    """A client's mean pain during sessions per week, oldest first, as a tiny line on a fixed
+    0–10 scale; weeks without a log leave a gap. `label` names the client for a screen reader,
+    and the description gives every week's figure in words."""
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+    step = inner_w / max(1, len(weekly_pain) - 1)
+
+    def point(i: int, pain: float) -> tuple[float, float]:
+        return SPARK_PAD + i * step, SPARK_PAD + inner_h * (1 - min(pain, PAIN_MAX) / PAIN_MAX)
+
+    parts = [
+        f'<line x1="0" y1="{SPARK_HEIGHT - 1}" x2="{SPARK_WIDTH}" y2="{SPARK_HEIGHT - 1}" '
+        f'stroke="{GRID}" stroke-width="1"/>'
+    ]
+    run: list[tuple[float, float]] = []
+    for i, pain in enumerate([*weekly_pain, None]):
+        if pain is not None:
+            run.append(point(i, pain))
+            continue
+        if len(run) > 1:
+            coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+            parts.append(
+                f'<polyline points="{coords}" fill="none" stroke="{FORWARD}" stroke-width="2"/>'
+            )
+        parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="{FORWARD}"/>' for x, y in run]
+        run = []
+    figures = ", ".join("no log" if p is None else f"{p:g}" for p in weekly_pain)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}" '
+        f'width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" role="img" '
+        f'aria-label="{escape(label, {chr(34): "&quot;"})}: mean pain during sessions, week by '
+        f'week, oldest first, out of 10: {figures}" class="sparkline">{"".join(parts)}</svg>'
+    )

@@ -64,6 +64,7 @@ class Decided:
     reasons: tuple[str, ...]  # the most cautious first
     limit: SettingLimit
     decision_id: int | None  # None for a person's resume
+    origin: str = "adjusted"  # "edited" for a person's step back: the engine leaves it alone
 
 
 def apply_decision(
@@ -80,6 +81,18 @@ def apply_decision(
     weeks = list(range(max(1, position.week), position.week + HORIZON_WEEKS))
     rows = repository.session_rows_in_weeks(db, plan.id, weeks)
     targets = _targets(rows, decided.verdict, position, today)
+    return _apply_targets(db, scope, plan, rows, targets, decided)
+
+
+def _apply_targets(
+    db: DbSession,
+    scope: Scope,
+    plan: PlanRow,
+    rows: list[PlannedSessionRow],
+    targets: dict[int, tuple[int, int]],
+    decided: Decided,
+) -> list[PlanChange]:
+    """Put each targeted session's step in it, capped to where backward steps may happen."""
     contents = repository.first_workouts(db, plan.id, sorted({s for _, s in targets.values()}))
     changes = []
     for row in rows:
@@ -140,7 +153,13 @@ def _reshape(
         parts.append(f"as week {step} has it: {decided.limit.words} allowed now")
     reason = "; ".join(parts)[:MAX_REASON_CHARS]
     change_row(
-        db, scope, row, reason, origin="adjusted", workout=workout, decision_id=decided.decision_id
+        db,
+        scope,
+        row,
+        reason,
+        origin=decided.origin,
+        workout=workout,
+        decision_id=decided.decision_id,
     )
     row.step = step
     return PlanChange(row.id, row.date, step, reason)
@@ -149,9 +168,7 @@ def _reshape(
 def resume(scope: Scope, athlete: int, reason: str, today: date) -> list[PlanChange]:
     """Resume a paused plan (the person, or their coach): it restarts one step lower, since the
     pause followed a red flag."""
-    reason = reason.strip()
-    if not reason or len(reason) > MAX_REASON_CHARS or "\0" in reason:
-        raise InvalidInput(f"a reason has 1–{MAX_REASON_CHARS} characters")
+    reason = _reason(reason)
     with scope.access(athlete, Access.PLAN) as db:
         plan = repository.active_plan_row(db, athlete)
         if plan is None:
@@ -165,6 +182,57 @@ def resume(scope: Scope, athlete: int, reason: str, today: date) -> list[PlanCha
         )
         decided = Decided(Verdict.STEP_BACK, (f"resumed after a pause: {reason}",), limit, None)
         return apply_decision(db, scope, plan, decided, today)
+
+
+def step_back(scope: Scope, athlete: int, reason: str, today: date) -> list[PlanChange]:
+    """A person steps the plan back: every upcoming session of this plan week and the next
+    (skipped ones apart) takes the step below the one it holds, with their reason, which the
+    client reads on their plan.
+
+    A coach does this after a flare, often after the engine has already stepped back once, so
+    it goes one step below what is planned now rather than below the latest session's step.
+    The sessions count as a person's change, so later decisions of the engine leave them alone
+    (a person's change wins). Nothing below the first step: then the reason says so, and the
+    coach moves or skips a session instead.
+    """
+    reason = _reason(reason)
+    with scope.access(athlete, Access.PLAN) as db:
+        plan = repository.active_plan_row(db, athlete)
+        if plan is None:
+            raise NotReady(NO_PLAN)
+        if plan.paused_on is not None:
+            raise InvalidInput("the plan is paused: resume it first, and it restarts lower")
+        position = _position(db, plan, today)
+        weeks = list(range(max(1, position.week), position.week + HORIZON_WEEKS))
+        rows = repository.session_rows_in_weeks(db, plan.id, weeks)
+        targets = _one_step_lower(rows, today)
+        said = reason if scope.actor.athlete_id == athlete else f"{scope.actor.name}: {reason}"
+        decided = Decided(Verdict.STEP_BACK, (said,), limit_of(plan), None, origin="edited")
+        changes = _apply_targets(db, scope, plan, rows, targets, decided)
+        if not changes:
+            raise InvalidInput(
+                "the upcoming sessions are at the plan's first step already: "
+                "move or skip one instead"
+            )
+        return changes
+
+
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON_CHARS or "\0" in reason:
+        raise InvalidInput(f"a reason has 1–{MAX_REASON_CHARS} characters")
+    return reason
+
+
+def _one_step_lower(rows: list[PlannedSessionRow], today: date) -> dict[int, tuple[int, int]]:
+    """Each upcoming planned session's place in its week and the step below the one it holds."""
+    targets = {}
+    for week in {row.week for row in rows}:
+        in_week = [row for row in rows if row.week == week]
+        for index, row in enumerate(in_week):
+            if row.date > today and row.status == "planned":
+                targets[row.id] = (index, max(1, (row.step or row.week) - 1))
+    return targets
 
 
 def limit_of(plan: PlanRow) -> SettingLimit:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from retrorun.errors import InvalidInput, NotFound
+from retrorun.services import audit
 from retrorun.services.access import Access, Actor, Role, check
 from retrorun.store import database
 from retrorun.store.models import UserRow, possible_id
@@ -106,13 +107,35 @@ class Scope:
     def __init__(self, app: App, actor: Actor) -> None:
         self.app = app
         self.actor = actor
+        self._audited: set[tuple[int, str, str]] = set()  # (athlete, action, what) committed
 
     @contextmanager
     def access(self, athlete: int, access: Access = Access.READ) -> Iterator[DbSession]:
-        """A transaction on one athlete's data, opened only if the actor may do this."""
+        """A transaction on one athlete's data, opened only if the actor may do this.
+
+        A coach's read or change is recorded in the audit log in the same transaction, so a
+        refused or failed call records nothing (`services.audit`).
+        """
         with self.app.transaction() as db:
             check(db, self.actor, athlete, access)
+            entry = self._audit(db, athlete, access)
             yield db
+        if entry is not None:
+            self._audited.add(entry)
+
+    def _audit(self, db: DbSession, athlete: int, access: Access) -> tuple[int, str, str] | None:
+        """One audit row for a coach's call (the check has let them through). A service call
+        opens the data several times (a week, then the profile, then the logs): within one
+        scope (one request, one CLI run) the same call is recorded once, and a read once it
+        has changed the same data."""
+        if self.actor.athlete_id == athlete:
+            return None  # the athlete's own data: nothing to record
+        action = "read" if access is Access.READ else "change"
+        what = audit.service_call()
+        if (athlete, action, what) in self._audited or (athlete, "change", what) in self._audited:
+            return None
+        db.add(audit.audit_row(athlete, self.actor.user_id, action, what, audit.moment()))
+        return athlete, action, what
 
     @property
     def own_athlete(self) -> int:

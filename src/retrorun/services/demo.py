@@ -22,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from retrorun.core.log import LogEntry
 from retrorun.core.profile import Experience, Goal, Profile, weekdays_for
 from retrorun.core.screening import QUESTION_IDS
+from retrorun.core.timeline import Timeline
 from retrorun.core.workout import Direction, Mode, Setting, Workout
 from retrorun.errors import NotFound, NotReady
 from retrorun.formats.fit_activity import RecordedStep, activity_fit
@@ -262,9 +263,23 @@ def _watch_laps(scope: Scope, athlete: int, day: date) -> list[_WatchLap]:
     Random draws are seeded by the day, so a session's file is the same whenever it is made.
     """
     session, timeline = plans.session(scope, athlete, day)
+    return _laps_for(day, session.workout, timeline)
+
+
+def session_recording(
+    day: date, workout: Workout, timeline: Timeline
+) -> tuple[list[RecordedStep], list[float]]:
+    """What a watch records running a session on `day`, from its workout and stored timeline
+    without reading the store (the practice seed makes thousands): the laps, and the heart rate
+    at each second, both ends included. `watch_file` writes the same as FIT."""
+    laps = _laps_for(day, workout, timeline)
+    return [lap.recorded for lap in laps], _heart_rate(laps)
+
+
+def _laps_for(day: date, workout: Workout, timeline: Timeline) -> list[_WatchLap]:
     rng = random.Random(f"{SEED} {day.isoformat()}")
     laps = []
-    for index, step in _watch_run(watch_blocks(session.workout, timeline)):
+    for index, step in _watch_run(watch_blocks(workout, timeline)):
         wobble = rng.uniform(-0.03, 0.03)  # a wrist watch reads a belt's speed roughly
         recorded = RecordedStep(step.duration_s, _watch_speed(step) + wobble, index)
         laps.append(_WatchLap(recorded, _settled_bpm(step)))

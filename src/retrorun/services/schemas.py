@@ -13,12 +13,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
 if TYPE_CHECKING:
+    from retrorun.core.caseload import CaseloadRow, Stage
     from retrorun.core.convert import Conversion as CoreConversion
     from retrorun.core.energy import EnergyComparison as CoreEnergyComparison
     from retrorun.core.energy import EnergyEstimate as CoreEnergyEstimate
@@ -34,10 +35,12 @@ if TYPE_CHECKING:
     from retrorun.core.timeline import Timeline
     from retrorun.core.workout import Session as CoreSession
     from retrorun.importing import ImportResult
-    from retrorun.services import accounts
+    from retrorun.services import accounts, jobs
     from retrorun.services.adaptation import PlanChange
+    from retrorun.services.caseload import AuditEntry, Caseload, ClientPage, Note
     from retrorun.services.logs import LoggedSession as CoreLoggedSession
     from retrorun.services.plans import PlannedSession as CorePlannedSession
+    from retrorun.services.plans import PlanWeek
     from retrorun.services.plans import SessionVersion as CoreSessionVersion
     from retrorun.services.progression import PainLimits as CorePainLimits
     from retrorun.services.progression import StoredDecision, Why
@@ -276,6 +279,45 @@ class ImportOutcome(Shape):
     direction: Literal["backward", "forward", "mixed"] | None = None  # null: unknown
     matched_plan: bool | None = None
     notes: list[str] | None = None  # imported files: what was repaired or left out while reading
+
+
+# --- background jobs -----------------------------------------------------------------------------
+
+
+class ImportJobResult(Shape):
+    files: list[ImportOutcome]  # each file, as `retrorun import --json` lists them
+    imported: int
+    duplicate: int
+    rejected: int
+
+
+class ReportJobResult(Shape):
+    path: str  # under the files folder; the web serves it at /jobs/ID/file
+    bytes: int
+    media_type: str
+
+
+class EnergyJobResult(Shape):
+    changed: int  # estimates worked out again
+    activities: int
+
+
+class Job(Shape):
+    """`GET /api/v1/jobs/ID`: a background job, how far it has got, and what it made."""
+
+    id: int
+    athlete_id: int
+    kind: Literal["import", "report", "energy"]
+    status: Literal["queued", "running", "done", "failed"]
+    request: dict[str, Any]  # what was asked: files and direction, or a report's day and weeks
+    done_units: int  # files imported so far (an import), or 1 when a report is made
+    total_units: int | None
+    attempts: int
+    error: str | None  # why it failed, or why the last attempt did
+    result: ImportJobResult | ReportJobResult | EnergyJobResult | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
 
 
 # --- energy -------------------------------------------------------------------------------------
@@ -519,6 +561,123 @@ class Report(Shape):
     walk_tests: list[WalkTestShape]
 
 
+# --- the coach's caseload ----------------------------------------------------------------------
+
+SettingLimitWords = Literal["the treadmill", "the treadmill or track", "a quiet path"]
+PhaseName = Literal["walk", "walk-run", "return-to-forward"]
+
+
+class CaseloadReason(Shape):
+    kind: Literal[
+        "paused",
+        "red-flag",
+        "pain-rising",
+        "next-morning-missing",
+        "missed-sessions",
+        "stage-change",
+        "new-imports",
+    ]
+    words: str
+
+
+class CaseloadStage(Shape):
+    week: int  # the plan week today falls in
+    weeks: int
+    phase: PhaseName
+    words: str
+    next_phase: PhaseName | None  # next week's, when it is another phase
+    next_phase_starts: str | None
+
+
+class CaseloadClient(Shape):
+    """One client's row: where they are, how they keep to the plan, and what needs the coach."""
+
+    athlete_id: int
+    name: str
+    email: str | None
+    stage: CaseloadStage | None  # null: no plan yet
+    setting_limit: SettingLimitWords | None  # null: where the plan itself puts backward steps
+    paused_since: str | None
+    adherence_2w: Number | None  # done of due, 0–1; null when nothing was due
+    adherence_6w: Number | None
+    due_2w: int
+    done_2w: int
+    due_6w: int
+    done_6w: int
+    # Mean pain during the sessions of each seven days ending today, oldest first (6 weeks);
+    # null for a week with nothing logged.
+    pain_trend: list[Number | None]
+    last_session: str | None
+    new_imports: int  # imported since the coach last looked
+    needs_attention: bool
+    reasons: list[CaseloadReason]  # most urgent first
+
+
+class CaseloadPage(Shape):
+    """`coach caseload --json`: one page of the coach's clients, who needs them first."""
+
+    date: str
+    page: int
+    per_page: int
+    pages: int
+    total: int  # clients matching the search and filter
+    clients: list[CaseloadClient]
+
+
+class NoteShape(Shape):
+    id: int
+    author: str  # the coach's email
+    private: bool  # only its author sees it
+    text: str
+    created_at: str
+
+
+class AuditEntryShape(Shape):
+    at: str
+    who: str  # the coach's email
+    action: Literal["read", "change"]
+    what: str  # the service call recorded
+    words: str
+
+
+class ClientPlanWeek(Shape):
+    week: int
+    weeks: int
+    start: str  # the week's Monday (its first day)
+    phase: PhaseName
+    backward_minutes: Number
+    sessions: list[PlannedSession]  # skipped ones included
+
+
+class ClientPause(Shape):
+    since: str
+    reason: str
+
+
+class ClientReport(Shape):
+    athlete_id: int
+    weeks: int
+    first: str
+    last: str
+
+
+class ClientPageShape(Shape):
+    """`coach show --json`: a client's page for their coach."""
+
+    athlete_id: int
+    name: str
+    email: str | None
+    date: str
+    caseload: CaseloadClient | None  # the caseload's row; null for the client themselves
+    plan_week: ClientPlanWeek | None  # null: no plan yet
+    paused: ClientPause | None
+    pain_limits: PainLimits
+    history: list[LoggedSession | Activity]  # the last six weeks, oldest first
+    decisions: list[Decision]  # the latest kept decisions, newest first
+    notes: list[NoteShape]  # those this reader may see, newest first
+    report: ClientReport
+
+
 # The documents the CLI prints, by the name `retrorun schema NAME` publishes them under.
 DOCUMENTS: dict[str, Any] = {
     "plan": Plan,
@@ -549,6 +708,12 @@ DOCUMENTS: dict[str, Any] = {
     "pain-limits": PainLimits,
     "conversion": Conversion,
     "report": Report,
+    "caseload": CaseloadPage,
+    "client": ClientPageShape,
+    "notes": list[NoteShape],
+    "note": NoteShape,
+    "audit-log": list[AuditEntryShape],
+    "job": Job,
 }
 
 
@@ -840,6 +1005,27 @@ def import_json(results: Sequence[ImportResult]) -> list[dict[str, Any]]:
             )
         rows.append(data)
     found: list[dict[str, Any]] = document("import", rows)
+    return found
+
+
+def job_json(job: jobs.Job) -> dict[str, Any]:
+    """A background job for its page and the API."""
+    data = {
+        "id": job.id,
+        "athlete_id": job.athlete_id,
+        "kind": job.kind,
+        "status": job.status,
+        "request": job.request,
+        "done_units": job.done_units,
+        "total_units": job.total_units,
+        "attempts": job.attempts,
+        "error": job.error,
+        "result": job.result,
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }
+    found: dict[str, Any] = document("job", data)
     return found
 
 
@@ -1176,3 +1362,146 @@ def _red_flag_names(flags: Collection[RedFlag]) -> list[str]:
 
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
+
+
+# --- the coach's caseload ----------------------------------------------------------------------
+
+
+def caseload_json(found: Caseload) -> dict[str, Any]:
+    """`coach caseload --json` and `GET /api/v1/caseload`."""
+    data = {
+        "date": found.today.isoformat(),
+        "page": found.page,
+        "per_page": found.per_page,
+        "pages": found.pages,
+        "total": found.total,
+        "clients": [_caseload_client(row) for row in found.rows],
+    }
+    result: dict[str, Any] = document("caseload", data)
+    return result
+
+
+def _caseload_client(row: CaseloadRow) -> dict[str, Any]:
+    client = row.client
+    stage = client.stage
+    return {
+        "athlete_id": client.athlete_id,
+        "name": client.name,
+        "email": client.email,
+        "stage": None if stage is None else _stage(stage),
+        "setting_limit": (
+            None if stage is None or stage.setting_limit is None else stage.setting_limit.words
+        ),
+        "paused_since": _day(client.paused_since),
+        "adherence_2w": _round(client.recent.ratio, 3),
+        "adherence_6w": _round(client.longer.ratio, 3),
+        "due_2w": client.recent.due,
+        "done_2w": client.recent.done,
+        "due_6w": client.longer.due,
+        "done_6w": client.longer.done,
+        "pain_trend": list(client.pain_during_weeks),
+        "last_session": _day(client.last_session),
+        "new_imports": client.new_imports,
+        "needs_attention": row.needs_attention,
+        "reasons": [{"kind": r.kind, "words": r.words} for r in row.reasons],
+    }
+
+
+def _stage(stage: Stage) -> dict[str, Any]:
+    return {
+        "week": stage.week,
+        "weeks": stage.weeks,
+        "phase": stage.phase.value,
+        "words": stage.words,
+        "next_phase": None if stage.next_phase is None else stage.next_phase.value,
+        "next_phase_starts": _day(stage.next_phase_starts),
+    }
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def client_json(page: ClientPage) -> dict[str, Any]:
+    """`coach show --json` and `GET /api/v1/clients/ID`."""
+    week = page.plan_week
+    data = {
+        "athlete_id": page.athlete_id,
+        "name": page.name,
+        "email": page.email,
+        "date": page.today.isoformat(),
+        "caseload": None if page.row is None else _caseload_client(page.row),
+        "plan_week": None if week is None else _client_week(week),
+        "paused": (
+            None
+            if page.paused is None
+            else {"since": page.paused.since.isoformat(), "reason": page.paused.reason}
+        ),
+        "pain_limits": {
+            "pain_ceiling": page.pain_limits.pain_ceiling,
+            "usual_pain": page.pain_limits.usual_pain,
+        },
+        "history": _history_rows(page.history.logged, page.history.imported, page.units),
+        "decisions": [d.document for d in page.decisions],
+        "notes": [_note(n) for n in page.notes],
+        "report": {
+            "athlete_id": page.report.athlete_id,
+            "weeks": page.report.weeks,
+            "first": page.report.first.isoformat(),
+            "last": page.report.last.isoformat(),
+        },
+    }
+    result: dict[str, Any] = document("client", data)
+    return result
+
+
+def _client_week(found: PlanWeek) -> dict[str, Any]:
+    week = found.week
+    return {
+        "week": week.number,
+        "weeks": found.week_count,
+        "start": week.start.isoformat(),
+        "phase": week.phase.value,
+        "backward_minutes": round(week.backward_minutes, 1),
+        "sessions": [_planned(record) for record in found.records],
+    }
+
+
+def _history_rows(
+    logged: Sequence[CoreLoggedSession], imported: Sequence[StoredActivity], units: Units
+) -> list[dict[str, Any]]:
+    rows = [(item.entry.date, logged_session_json(item, units)) for item in logged]
+    rows += [(a.start_date, activity_json(a, units, source=True)) for a in imported]
+    return [data for _, data in sorted(rows, key=lambda pair: pair[0])]
+
+
+def notes_json(found: Sequence[Note]) -> list[dict[str, Any]]:
+    """`GET /api/v1/clients/ID/notes`: newest first."""
+    result: list[dict[str, Any]] = document("notes", [_note(n) for n in found])
+    return result
+
+
+def note_json(note: Note) -> dict[str, Any]:
+    """`coach note --json` and `POST /api/v1/clients/ID/notes`."""
+    result: dict[str, Any] = document("note", _note(note))
+    return result
+
+
+def _note(note: Note) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "author": note.author_email,
+        "private": note.private,
+        "text": note.text,
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+def audit_json(entries: Sequence[AuditEntry]) -> list[dict[str, Any]]:
+    """`retrorun audit --json` and `GET /api/v1/audit`: newest first."""
+    rows = [
+        {"at": e.at.isoformat(), "who": e.who, "action": e.action, "what": e.what, "words": e.words}
+        for e in entries
+    ]
+    result: list[dict[str, Any]] = document("audit-log", rows)
+    return result

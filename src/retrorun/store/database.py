@@ -21,6 +21,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DatabaseError
 
 from retrorun.errors import RetrorunError, SchemaNotReady
+from retrorun.store.queue_schema import ensure_queue_schema
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -87,7 +88,7 @@ def _alembic_config() -> Config:
 
 # The newest migration; a test checks it against Alembic's own head. Knowing it here means
 # checking the schema costs one query, not loading every migration script.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 # Any 64-bit number; every retrorun process takes the same PostgreSQL advisory lock to migrate.
 MIGRATION_LOCK_KEY = 0x7265_7472_6F72_756E  # "retrorun"
 
@@ -201,6 +202,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str]:
                 config = _alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
+            ensure_queue_schema(connection)  # PostgreSQL's job queue, once, under the same lock
             return before, HEAD_REVISION
     except DatabaseError as error:
         raise _unusable(engine, error) from error

@@ -240,6 +240,8 @@ class ActivityRow(Base):
     __table_args__ = (
         UniqueConstraint("athlete_id", "content_sha256", name="uq_activities_athlete_content"),
         Index("ix_activities_athlete_start_date", "athlete_id", "start_date"),
+        # The caseload counts a client's imports since their coach last looked.
+        Index("ix_activities_athlete_created", "athlete_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -343,7 +345,11 @@ class DecisionRow(Base):
     `plan why --json` document), so it can be explained and replayed later."""
 
     __tablename__ = "progression_decisions"
-    __table_args__ = (Index("ix_progression_decisions_athlete_made_on", "athlete_id", "made_on"),)
+    __table_args__ = (
+        Index("ix_progression_decisions_athlete_made_on", "athlete_id", "made_on"),
+        # The caseload reads each client's latest decision: one index lookup per client.
+        Index("ix_progression_decisions_athlete_id", "athlete_id", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"))
@@ -373,7 +379,11 @@ class AuditRow(Base):
     """A coach's read or change of a client's data: the client can read every one."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_athlete_at", "athlete_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_log_athlete_at", "athlete_id", "at"),
+        # When a coach last looked at each client (the caseload's "new since you looked").
+        Index("ix_audit_log_actor_athlete_at", "actor_id", "athlete_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"))

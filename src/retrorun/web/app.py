@@ -7,11 +7,13 @@ them in its thread pool, where the synchronous database calls and the password h
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -48,9 +50,10 @@ SECURITY_HEADERS = {
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
-def create_app(app: App) -> FastAPI:
-    """The ASGI application serving one retrorun database."""
-    from retrorun.web import api, convert, pages, player, progress, reports
+def create_app(app: App, run_jobs: bool = False) -> FastAPI:
+    """The ASGI application serving one retrorun database; with `run_jobs`, background jobs
+    also run in this process while it serves (SQLite's way, or `serve --jobs-inline`)."""
+    from retrorun.web import api, convert, jobs, pages, player, progress, reports
 
     web = FastAPI(
         title="retrorun",
@@ -58,6 +61,7 @@ def create_app(app: App) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=_running_jobs(app) if run_jobs else None,
     )
     web.state.retrorun = app
     web.middleware("http")(_guard)
@@ -66,11 +70,19 @@ def create_app(app: App) -> FastAPI:
     web.add_exception_handler(RequestValidationError, _validation_error)
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
     web.include_router(api.router)
+    from retrorun.web import coach_api  # the caseload, clients, notes and the audit log
+
+    web.include_router(coach_api.router)
     web.include_router(player.router)
     web.include_router(pages.router)
+    from retrorun.web import coach_pages  # the caseload, a client's page, invitations
+
+    web.include_router(coach_pages.router)
     web.include_router(reports.router)
     web.include_router(progress.router)
     web.include_router(convert.router)
+    web.include_router(jobs.router)
+    web.include_router(jobs.api_router)
     web.add_api_route("/healthz", _health, include_in_schema=False)
     web.add_api_route("/sw.js", _service_worker, include_in_schema=False)
     web.add_api_route("/manifest.webmanifest", _manifest, include_in_schema=False)
@@ -83,10 +95,31 @@ def create_app(app: App) -> FastAPI:
 
 def from_environment() -> FastAPI:
     """The app for `uvicorn --factory` worker processes: the database comes from
-    RETRORUN_DATABASE_URL, already migrated by `retrorun serve` before the workers start."""
+    RETRORUN_DATABASE_URL, already migrated by `retrorun serve` before the workers start;
+    RETRORUN_JOBS_INLINE=1 (`serve --jobs-inline`) runs a job worker in each."""
     app = App(os.environ.get("RETRORUN_DATABASE_URL"))
     app.check_schema()
-    return create_app(app)
+    return create_app(app, run_jobs=os.environ.get(JOBS_INLINE_ENV) == "1")
+
+
+JOBS_INLINE_ENV = "RETRORUN_JOBS_INLINE"
+
+
+def _running_jobs(app: App) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """A lifespan that runs background jobs beside the server, and stops them with it."""
+
+    @asynccontextmanager
+    async def lifespan(_web: FastAPI) -> AsyncIterator[None]:
+        from retrorun import jobs
+        from retrorun.services.jobs import HANDLERS
+
+        runner = await asyncio.to_thread(jobs.start_inline, app, HANDLERS)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(runner.stop)
+
+    return lifespan
 
 
 def _version() -> str:

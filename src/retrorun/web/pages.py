@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from retrorun.core.log import red_flags_named
 from retrorun.core.profile import WEEKDAY_NAMES
+from retrorun.core.report import MAX_WEEKS as REPORT_MAX_WEEKS
 from retrorun.core.screening import QUESTIONS
 from retrorun.core.units import parse_date
 from retrorun.errors import InvalidInput, NotFound, NotReady, RetrorunError
@@ -30,7 +31,7 @@ from retrorun.services import (
     tokens,
 )
 from retrorun.services.clock import today
-from retrorun.web import auth, progress, views
+from retrorun.web import auth, coach_pages, progress, views
 from retrorun.web.auth import SignedIn, now, page_user, service_app
 from retrorun.web.render import page
 
@@ -79,7 +80,7 @@ def home(request: Request) -> Response:
     user = auth.signed_in(request)
     if user is None:
         return _see("/sign-in")
-    return _see("/today" if user.actor.athlete_id is not None else "/account")
+    return _see(coach_pages.home_for(user))
 
 
 @router.get("/sign-up")
@@ -215,7 +216,10 @@ def reset(
 
 @router.get("/today")
 def today_page(request: Request, user: User) -> Response:
-    """Where a person goes each day: the next step they have to take, or today's session."""
+    """Where a person goes each day: the next step they have to take, or today's session; a
+    coach's day starts at their caseload."""
+    if user.actor.athlete_id is None:
+        return _see(coach_pages.home_for(user))
     athlete = user.athlete
     if athletes.profile_or_none(user.scope, athlete) is None:
         return _see("/profile")
@@ -455,6 +459,7 @@ def history_page(request: Request, user: User, red_flags: str = "") -> Response:
         "history.html",
         title="History",
         red_flag_notice=notice,
+        report_max_weeks=REPORT_MAX_WEEKS,
         **views.history_context(user),
     )
 
@@ -481,7 +486,7 @@ def activity_direction(
 
 @router.get("/import")
 def import_form(request: Request, user: User) -> Response:
-    return page(request, "import.html", title="Import watch files", results=None)
+    return _import_page(request, results=None)
 
 
 @router.post("/import")
@@ -492,9 +497,24 @@ def import_files(
     csrf_token: Annotated[str, Form()] = "",
     direction: Annotated[str, Form()] = "",
 ) -> Response:
+    """Small uploads are imported while the page waits; an archive or a large upload becomes a
+    background job, and the page that follows it."""
     auth.check_csrf(user, csrf_token)
+    if views.in_background(files):
+        job_id = views.import_job(user, files, direction or None)
+        return _see(f"/jobs/{job_id}")
     results = views.import_uploads(user, files, direction or None)
-    return page(request, "import.html", title="Import watch files", results=results)
+    return _import_page(request, results=results)
+
+
+def _import_page(request: Request, **context: Any) -> Response:
+    return page(
+        request,
+        "import.html",
+        title="Import watch files",
+        background_bytes=views.BACKGROUND_BYTES,
+        **context,
+    )
 
 
 # --- account ----------------------------------------------------------------------------------
@@ -574,4 +594,4 @@ def coach_end(
 ) -> Response:
     auth.check_csrf(user, csrf_token)
     accounts.end_link(user.scope, link_id, now())
-    return _see("/account")
+    return _see(coach_pages.client_end_redirect(user))

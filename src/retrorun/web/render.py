@@ -23,6 +23,17 @@ NAVIGATION = (
     ("/import", "Import"),
     ("/account", "Account"),
 )
+# A coach without a training record of their own: their clients, and their account.
+COACH_NAVIGATION = (("/caseload", "Caseload"), ("/account", "Account"))
+
+
+def navigation(user: Any) -> tuple[tuple[str, str], ...]:
+    """The athlete's pages for someone with a training record, the caseload for a coach."""
+    if user is None:
+        return ()
+    if user.actor.athlete_id is not None:
+        return NAVIGATION
+    return COACH_NAVIGATION if user.actor.role.value == "coach" else ()
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -36,7 +47,7 @@ def page(request: Request, template: str, status_code: int = 200, **context: Any
         {
             "user": user,
             "csrf_token": user.csrf_token if user else "",
-            "navigation": NAVIGATION if user and user.actor.athlete_id is not None else (),
+            "navigation": navigation(user),
             "path": request.url.path,
             **context,
         },

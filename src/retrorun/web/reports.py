@@ -1,4 +1,5 @@
-"""The therapist's report on the web: `/report.pdf` and `/report.html` for the signed-in athlete.
+"""The therapist's report on the web: `/report.pdf` and `/report.html` for the signed-in athlete,
+or with `?athlete=ID` for a client of the signed-in coach (the service checks the link).
 
 The same report as `retrorun report`, made by the same service and rendered by the same format
 module. The HTML links its stylesheet (`/report.css`) instead of inlining it, because the app's
@@ -24,21 +25,23 @@ PRIVATE = {"Cache-Control": "private, no-cache"}  # one person's data: never in 
 
 
 @router.get("/report.pdf")
-def report_pdf(user: User, weeks: int = DEFAULT_WEEKS) -> Response:
+def report_pdf(user: User, weeks: int = DEFAULT_WEEKS, athlete: int | None = None) -> Response:
     """Shown in the browser, saved under a name with the day it was made."""
     from retrorun.formats.report import report_pdf as render
 
-    found = _report(user, weeks)
+    found = _report(user, weeks, athlete)
     name = f"retrorun-report-{found.last.isoformat()}.pdf"
     headers = {**PRIVATE, "Content-Disposition": f'inline; filename="{name}"'}
     return Response(render(found), media_type="application/pdf", headers=headers)
 
 
 @router.get("/report.html")
-def report_html(user: User, weeks: int = DEFAULT_WEEKS) -> HTMLResponse:
+def report_html(user: User, weeks: int = DEFAULT_WEEKS, athlete: int | None = None) -> HTMLResponse:
     from retrorun.formats.report import report_html as render
 
-    return HTMLResponse(render(_report(user, weeks), stylesheet_href=STYLESHEET), headers=PRIVATE)
+    return HTMLResponse(
+        render(_report(user, weeks, athlete), stylesheet_href=STYLESHEET), headers=PRIVATE
+    )
 
 
 @router.get("/report.css")
@@ -48,5 +51,8 @@ def report_stylesheet() -> Response:
     return Response(report_css(), media_type="text/css", headers={"Cache-Control": "no-cache"})
 
 
-def _report(user: SignedIn, weeks: int) -> Report:
-    return reports.report(user.scope, user.athlete, today(), weeks)
+def _report(user: SignedIn, weeks: int, athlete: int | None) -> Report:
+    """The signed-in athlete's own report, or a client's (`?athlete=ID`) for a linked coach."""
+    from retrorun.web.coach_pages import report_athlete
+
+    return reports.report(user.scope, report_athlete(user, athlete), today(), weeks)

@@ -14,14 +14,16 @@ from typing import Any, TypeVar
 from fastapi import UploadFile
 from fastapi.responses import Response
 
+from retrorun.core.caseload import Adherence, CaseloadRow
 from retrorun.core.log import LogEntry, red_flags_named
 from retrorun.core.profile import WEEKDAY_NAMES, Experience, Goal, Profile, ProfileChange, Units
 from retrorun.core.units import format_duration, parse_date
 from retrorun.core.workout import Direction, Mode, Session, Setting
 from retrorun.errors import InvalidInput, NotReady
 from retrorun.importing import ImportResult
-from retrorun.services import accounts, activities, athletes, logs, plans, tokens
+from retrorun.services import accounts, activities, athletes, caseload, jobs, logs, plans, tokens
 from retrorun.services.app import Scope
+from retrorun.services.caseload import ClientPage
 from retrorun.services.clock import today
 from retrorun.web.auth import SignedIn
 
@@ -29,6 +31,7 @@ E = TypeVar("E", bound=Enum)
 # The history table's length on the page: two months of daily sessions, newest first (our
 # choice: the charts show half a year, the JSON API and the CLI everything).
 HISTORY_ROWS = 60
+PLAN_NOTES = 5  # the latest shared notes from coaches on the plan page (our choice)
 # The red flags as the log form asks them, by their short names (`core.log.RED_FLAG_NAMES`).
 RED_FLAG_WORDS: dict[str, str] = {
     "sharp-pain": "Sharp pain",
@@ -169,6 +172,7 @@ def plan_context(user: SignedIn, week: int | None) -> dict[str, Any]:
         "week_links": range(1, shown.week_count + 1),
         "rows": rows,
         "has_feed": tokens.has_calendar_feed(scope, athlete),
+        "coach_notes": caseload.notes(scope, athlete, PLAN_NOTES),
     }
 
 
@@ -280,6 +284,23 @@ def history_context(user: SignedIn) -> dict[str, Any]:
     }
 
 
+# Our choice: an upload this large (or any .zip archive) is imported as a background job; a few
+# watch files import in well under a second and are shown at once.
+BACKGROUND_BYTES = 8 * 1024 * 1024
+
+
+def in_background(files: Sequence[UploadFile]) -> bool:
+    """An archive, or more bytes than a page should wait for."""
+    if any((upload.filename or "").lower().endswith(".zip") for upload in files):
+        return True
+    return sum(upload.size or 0 for upload in files) > BACKGROUND_BYTES
+
+
+def import_job(user: SignedIn, files: Sequence[UploadFile], direction: str | None) -> int:
+    uploads = [(upload.filename or "upload", upload.file) for upload in files]
+    return jobs.submit_import(user.scope, user.athlete, uploads, direction)
+
+
 def import_uploads(
     user: SignedIn, files: Sequence[UploadFile], direction: str | None
 ) -> list[ImportResult]:
@@ -306,4 +327,55 @@ def account_context(user: SignedIn) -> dict[str, Any]:
         and tokens.has_calendar_feed(scope, user.athlete),
         "email": user.actor.email,
         "role": user.actor.role.value,
+    }
+
+
+# --- the coach's pages --------------------------------------------------------------------------
+
+
+def percent(kept: Adherence) -> str:
+    """Adherence as a coach reads it: "80 % (4 of 5)", or a dash when nothing was due."""
+    if kept.ratio is None:
+        return "nothing due"
+    return f"{round(kept.ratio * 100)} % ({kept.done} of {kept.due})"
+
+
+def caseload_row(row: CaseloadRow) -> dict[str, Any]:
+    """One client of the caseload as its card or table row shows them."""
+    from retrorun.formats.charts import pain_sparkline
+
+    client = row.client
+    stage = client.stage
+    setting = "no plan yet"
+    if stage is not None:
+        setting = "as the plan has it" if stage.setting_limit is None else stage.setting_limit.words
+    return {
+        "id": client.athlete_id,
+        "name": client.name,
+        "email": client.email,
+        "stage": "no plan yet" if stage is None else stage.words,
+        "setting": setting,
+        "recent": percent(client.recent),
+        "longer": percent(client.longer),
+        "sparkline": pain_sparkline(client.pain_during_weeks, client.name),
+        "last_session": client.last_session,
+        "reasons": [reason.words for reason in row.reasons],
+        "urgent": bool(row.reasons) and row.reasons[0].attention == 0,
+        "needs_attention": row.needs_attention,
+    }
+
+
+def client_charts(found: ClientPage) -> dict[str, str]:
+    """The client's recent weeks as the History page draws them."""
+    from retrorun.core.weekly import weeks
+    from retrorun.formats import charts
+    from retrorun.services.weekly import weekly_done
+
+    history = found.history
+    summary = weeks(
+        weekly_done(history.logged, history.imported), first=history.first, last=found.today
+    )
+    return {
+        "minutes_chart": charts.minutes_chart(summary, prefix="client-minutes"),
+        "pain_chart": charts.pain_load_chart(summary, prefix="client-pain"),
     }

@@ -40,14 +40,26 @@
     });
   }
 
+  // An archive or a large upload is imported as a background job (the server decides the same).
+  function inBackground(files) {
+    var limit = Number(form.getAttribute("data-background-bytes")) || Infinity;
+    var total = 0;
+    for (var i = 0; i < files.length; i += 1) {
+      if (/\.zip$/i.test(files[i].name)) return true;
+      total += files[i].size;
+    }
+    return total > limit;
+  }
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var bar = document.getElementById("import-progress");
     var status = document.getElementById("import-status");
     var data = new FormData(form);
     data.delete("csrf_token");
+    var background = inBackground(document.getElementById("f-files").files);
     var request = new XMLHttpRequest();
-    request.open("POST", "/api/v1/imports");
+    request.open("POST", background ? "/api/v1/imports/jobs" : "/api/v1/imports");
     request.setRequestHeader("X-CSRF-Token", meta.content);
     request.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) return;
@@ -58,7 +70,10 @@
     request.addEventListener("load", function () {
       var body;
       try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
-      if (request.status === 201 && Array.isArray(body)) {
+      if (request.status === 202 && body && body.id) {
+        status.textContent = "Uploaded: importing in the background…";
+        window.location.assign("/jobs/" + body.id);
+      } else if (request.status === 201 && Array.isArray(body)) {
         var imported = body.filter(function (r) { return r.status === "imported"; }).length;
         status.textContent = "Done: " + imported + " imported of " + body.length + ".";
         show(body);
