@@ -26,7 +26,8 @@ from retrorun.services.access import Role
 from retrorun.services.app import App
 from tests.web.conftest import DEVICES, PAGE_TIMEOUT_MS, no_sideways_scroll
 from tests.web.helpers import PASSWORD, ready_user
-from tests.web.test_pages_browser import Checker, checker, sign_in  # noqa: F401 (a fixture)
+from tests.web.test_pages_browser import Checker, sign_in
+from tests.web.test_pages_browser import checker as checker  # the fixture, shared
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -207,4 +208,3 @@ def test_invite_accept_flare_first_step_back_client_reads_why(
         coach_side.close()
         client_side.close()
     assert not errors, errors
-

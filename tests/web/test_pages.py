@@ -369,12 +369,15 @@ def test_a_coach_is_accepted_and_ended_on_the_account_page(web_app: App) -> None
     assert someone.post(f"/account/coaches/{link.id}/end").status_code == 303
     assert accounts.links(someone.scope)[0].status == "ended"
     assert "No coach can see your data." in someone.client.get("/account").text
-    # A coach signs in to the account page: they have no training record of their own.
+    # A coach has no training record of their own: their home is the caseload.
     with client(web_app) as coach_browser:
         assert sign_in(coach_browser, "physio@example.org").headers["location"] == "/"
-        assert coach_browser.get("/", follow_redirects=False).headers["location"] == "/account"
+        assert coach_browser.get("/", follow_redirects=False).headers["location"] == "/caseload"
         assert coach_browser.get("/account").status_code == 200
-        assert coach_browser.get("/today").status_code == 404
+        assert coach_browser.get("/today", follow_redirects=False).headers["location"] == (
+            "/caseload"
+        )
+        assert coach_browser.get("/plan").status_code == 404
 
 
 def test_a_session_downloads_as_a_watch_workout_and_the_plan_as_a_calendar(

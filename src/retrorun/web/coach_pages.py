@@ -9,7 +9,6 @@ client reads on their plan page.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -17,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from retrorun.core.units import parse_date
 from retrorun.errors import InvalidInput
-from retrorun.services import accounts, adaptation, caseload, logs, plans, progression
+from retrorun.services import accounts, adaptation, caseload, plans, progression
 from retrorun.services.access import Role
 from retrorun.services.caseload import ClientPage
 from retrorun.services.clock import today
@@ -88,18 +87,20 @@ def client_context(user: SignedIn, athlete: int) -> dict[str, Any]:
         "title": found.name,
         "client": found,
         "link": link,
-        "sessions": _plan_rows(user, found),
+        "sessions": _plan_rows(found),
         "row": None if found.row is None else views.caseload_row(found.row),
         **views.client_charts(found),
     }
 
 
-def _plan_rows(user: SignedIn, found: ClientPage) -> list[dict[str, Any]]:
-    """This plan week's sessions with what the client sees: done, missed, skipped or planned."""
+def _plan_rows(found: ClientPage) -> list[dict[str, Any]]:
+    """This plan week's sessions with what the client sees: done, missed, skipped or planned.
+    The days done come from the history the page already read (it holds this week)."""
     if found.plan_week is None:
         return []
-    monday = found.plan_week.week.start
-    done = logs.done_days(user.scope, found.athlete_id, monday, monday + timedelta(days=6))
+    history = found.history
+    done = {item.entry.date for item in history.logged}
+    done |= {activity.start_date for activity in history.imported}
     return [
         {
             "record": record,

@@ -358,6 +358,7 @@ def caseload_row(row: CaseloadRow) -> dict[str, Any]:
         "recent": percent(client.recent),
         "longer": percent(client.longer),
         "sparkline": pain_sparkline(client.pain_during_weeks, client.name),
+        "pain_now": next((p for p in reversed(client.pain_during_weeks) if p is not None), None),
         "last_session": client.last_session,
         "reasons": [reason.words for reason in row.reasons],
         "urgent": bool(row.reasons) and row.reasons[0].attention == 0,
