@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -227,3 +227,19 @@ def test_pain_weeks_are_seven_days_ending_today() -> None:
     assert windows[-1] == (date(2026, 12, 4), TODAY)
     assert windows[-2] == (date(2026, 11, 27), date(2026, 12, 3))
     assert windows[0][0] == date(2026, 10, 30)
+
+
+def test_the_stage_from_the_weeks_around_today_and_the_plan_s_length() -> None:
+    """The caseload passes only this week and the next of a long plan, with its length."""
+    from retrorun.core.caseload import PlanWeekShape, plan_stage
+    from retrorun.core.plan import Phase
+
+    start = date(2026, 11, 2)
+    around = [
+        PlanWeekShape(3, start + timedelta(weeks=2), Phase.WALK),
+        PlanWeekShape(4, start + timedelta(weeks=3), Phase.RUN),
+    ]
+    stage = plan_stage(around, start + timedelta(weeks=2, days=1), None, 52)
+    assert stage is not None and (stage.week, stage.weeks) == (3, 52)
+    assert stage.next_phase is Phase.RUN
+    assert plan_stage(around, start + timedelta(weeks=2), None).weeks == 2  # type: ignore[union-attr]

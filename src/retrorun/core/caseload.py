@@ -148,10 +148,14 @@ class CaseloadRow:
 
 
 def plan_stage(
-    weeks: Sequence[PlanWeekShape], today: date, setting_limit: SettingLimit | None
+    weeks: Sequence[PlanWeekShape],
+    today: date,
+    setting_limit: SettingLimit | None,
+    total_weeks: int | None = None,
 ) -> Stage | None:
     """The week `today` falls in (the first before the plan starts, the last after it ends, as
-    the plan page shows it) and whether next week starts another phase."""
+    the plan page shows it) and whether next week starts another phase. `weeks` may be only the
+    weeks around today when `total_weeks` says how many the plan has."""
     ordered = sorted(weeks, key=lambda w: w.number)
     if not ordered:
         return None
@@ -164,7 +168,7 @@ def plan_stage(
     changes = following is not None and following.phase is not now.phase and now.start <= today
     return Stage(
         week=now.number,
-        weeks=len(ordered),
+        weeks=len(ordered) if total_weeks is None else total_weeks,
         phase=now.phase,
         setting_limit=setting_limit,
         next_phase=following.phase if changes and following else None,

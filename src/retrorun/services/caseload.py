@@ -236,7 +236,7 @@ def _gather(
     if not clients:
         return []
     ids = _matching(coach, conditions, CoachLinkRow.athlete_id)
-    plans_by = _plans(db, ids)
+    plans_by = _plans(db, ids, today)
     pains = _pain_weeks(db, ids, today)
     flagged = _flagged_logs(db, ids, today)
     kept = _adherence(db, ids, today)
@@ -338,13 +338,14 @@ def _clients(db: DbSession, coach: int, conditions: Sequence[ColumnElement[bool]
 
 @dataclass(frozen=True)
 class _Plan:
-    weeks: list[PlanWeekShape]
+    weeks: list[PlanWeekShape]  # this week and the next (`_weeks_around`)
+    total_weeks: int
     setting_limit: SettingLimit | None
     paused_on: date | None
     paused_reason: str | None
 
 
-def _plans(db: DbSession, ids: Select[Any]) -> dict[int, _Plan]:
+def _plans(db: DbSession, ids: Select[Any], today: date) -> dict[int, _Plan]:
     """Query 2: each client's active plan: its weeks (not its notes), pause and setting."""
     query = select(
         PlanRow.athlete_id,
@@ -355,13 +356,25 @@ def _plans(db: DbSession, ids: Select[Any]) -> dict[int, _Plan]:
     ).where(PlanRow.active, PlanRow.athlete_id.in_(ids))
     found = {}
     for row in db.execute(query):
-        weeks = [
-            PlanWeekShape(int(w["number"]), date.fromisoformat(w["start"]), PHASES[w["phase"]])
-            for w in row.weeks or ()
-        ]
+        weeks, total = _weeks_around(row.weeks or [], today)
         limit = None if row.setting_limit is None else SettingLimit(row.setting_limit)
-        found[row.athlete_id] = _Plan(weeks, limit, row.paused_on, row.paused_reason)
+        found[row.athlete_id] = _Plan(weeks, total, limit, row.paused_on, row.paused_reason)
     return found
+
+
+def _weeks_around(stored: list[dict[str, Any]], today: date) -> tuple[list[PlanWeekShape], int]:
+    """The plan week `today` falls in and the one after, of a stored plan's weeks in order, and
+    how many weeks it has: all `plan_stage` reads. Only two are made into values, not the 52 of
+    a long plan, for each of hundreds of clients (the caseload's Python time)."""
+    day = today.isoformat()  # ISO dates compare as text
+    index = 0
+    for position, week in enumerate(stored):
+        if week["start"] <= day:
+            index = position
+    return [
+        PlanWeekShape(int(w["number"]), date.fromisoformat(w["start"]), PHASES[w["phase"]])
+        for w in stored[index : index + 2]
+    ], len(stored)
 
 
 def _pain_weeks(
@@ -543,7 +556,9 @@ def _summary(
         name=client.name,
         email=client.email,
         rehab=client.goal is not None and Goal(client.goal).is_rehab,
-        stage=None if plan is None else plan_stage(plan.weeks, today, plan.setting_limit),
+        stage=None
+        if plan is None
+        else plan_stage(plan.weeks, today, plan.setting_limit, plan.total_weeks),
         paused_since=None if plan is None else plan.paused_on,
         paused_reason=None if plan is None else plan.paused_reason,
         red_flags=tuple(
