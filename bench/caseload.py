@@ -65,6 +65,8 @@ from retrorun.web.auth import COOKIE
 TARGET_P95_MS = 100.0
 WARM_UP_REQUESTS = 5
 CLIENTS_IN_TURN = 10  # client pages cycle through the caseload's most urgent clients
+# An index scan in a plan, of any kind: plain, index-only, backward, bitmap.
+INDEX_USED = r"Index (?:Only )?Scan (?:Backward )?using (\w+)|Bitmap Index Scan on (\w+)"
 BIG_TABLE_ROWS = 5000  # a sequential scan of a table this large is marked in the plans
 POSTGRES_DEFAULT = os.environ.get(
     "RETRORUN_TEST_POSTGRES", "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
@@ -287,18 +289,21 @@ def print_plans(title: str, plans: list[tuple[Statement, list[str]]], big: set[s
     """Each plan in full after a one-line summary; returns the sequential scans of big tables."""
     print(f"== {title}: {len(plans)} statements ==")
     scans: list[str] = []
+    total_ms = 0.0
     for number, (statement, lines) in enumerate(plans, 1):
         plan = "\n".join(lines)
-        indexes = sorted(set(re.findall(r"Index (?:Only )?Scan (?:Backward )?using (\w+)", plan)))
+        indexes = sorted({scan or bitmap for scan, bitmap in re.findall(INDEX_USED, plan)})
         seq = sorted({t for t in re.findall(r"Seq Scan on (\w+)", plan) if t in big})
-        timing_line = next((line for line in lines if "Execution Time" in line), "").strip()
+        took = re.search(r"Execution Time: ([\d.]+) ms", plan)
         first = " ".join(statement.sql.split())[:90]
         marked = f"  SEQUENTIAL SCAN OF {', '.join(seq)}" if seq else ""
         print(f"-- {number}. {first}…")
-        print(f"   {timing_line}; indexes: {', '.join(indexes) or 'none'}{marked}")
+        total_ms += float(took.group(1)) if took else 0.0
+        seconds = f"{took.group(1)} ms" if took else "?"
+        print(f"   => {seconds}; indexes: {', '.join(indexes) or 'none'}{marked}")
         scans.extend(f"{title} statement {number}: {t}" for t in seq)
         print("   " + plan.replace("\n", "\n   "))
-    print()
+    print(f"== {title}: {total_ms:.1f} ms of execution in the database, all statements ==\n")
     return scans
 
 
