@@ -37,7 +37,7 @@ def test_an_older_schema_names_the_command(database: str) -> None:
         config = database_config(connection)
         command.upgrade(config, "0002")
     with pytest.raises(
-        SchemaNotReady, match=r"schema 0002 .* needs 0008: run `retrorun db upgrade`"
+        SchemaNotReady, match=r"schema 0002 .* needs 0009: run `retrorun db upgrade`"
     ):
         app.check_schema()
     assert app.upgrade() == ("0002", database_head())
@@ -99,3 +99,39 @@ def test_many_first_uses_at_once_make_one_local_athlete(database: str) -> None:
         assert count.scalar_one() == 1
     for app in apps:
         app.close()
+
+
+def test_kept_decisions_get_their_caseload_columns_from_their_documents(database: str) -> None:
+    """Migration 0009 copies out of each kept decision what the caseload reads."""
+    app = App(database)
+    with app.engine.begin() as connection:
+        command.upgrade(database_config(connection), "0008")
+        connection.execute(
+            text(
+                "INSERT INTO athletes (id, name, has_treadmill, has_track, has_partner, units, "
+                "created_at) VALUES (1, 'me', false, false, false, 'metric', "
+                "'2026-12-01 08:00:00+00')"
+            )
+        )
+        document = (
+            '{"verdict": "hold", "reasons": ["pain rose", "load"], "setting_limit": '
+            '"the treadmill", "inputs": {"setting_limit_before": "the treadmill or track"}}'
+        )
+        connection.execute(
+            text(
+                "INSERT INTO progression_decisions (id, athlete_id, made_on, verdict, document, "
+                "rules_version, created_at) VALUES (1, 1, '2026-12-01', 'hold', :document, "
+                "'progression-rules-2026.12.01', '2026-12-01 20:00:00+00')"
+            ),
+            {"document": document},
+        )
+    assert app.upgrade()[1] == database_head()
+    with app.engine.connect() as connection:
+        found = connection.execute(
+            text(
+                "SELECT setting_limit, setting_limit_before, first_reason "
+                "FROM progression_decisions WHERE id = 1"
+            )
+        ).one()
+    assert tuple(found) == ("the treadmill", "the treadmill or track", "pain rose")
+    app.close()

@@ -505,7 +505,9 @@ def _latest_decisions(
     db: DbSession, coach: int, conditions: Sequence[ColumnElement[bool]]
 ) -> dict[int, tuple[LatestDecision, datetime | None]]:
     """Query 6: each client's latest kept decision (one index lookup a client) with the figures
-    the caseload reads from its document; "new" is settled against the coach's last look."""
+    the caseload reads, kept as columns beside its document (migration 0009: reading them out
+    of each `json` document was most of the caseload's database time); "new" is settled
+    against the coach's last look."""
     other = aliased(DecisionRow)
     latest = (
         select(func.max(other.id))
@@ -513,15 +515,14 @@ def _latest_decisions(
         .correlate(CoachLinkRow)
         .scalar_subquery()
     )
-    document = DecisionRow.document
     query = select(
         DecisionRow.athlete_id,
         DecisionRow.made_on,
         DecisionRow.verdict,
         DecisionRow.created_at,
-        document["setting_limit"].as_string(),
-        document[("inputs", "setting_limit_before")].as_string(),
-        document[("reasons", 0)].as_string(),
+        DecisionRow.setting_limit,
+        DecisionRow.setting_limit_before,
+        DecisionRow.first_reason,
     ).where(DecisionRow.id.in_(_matching(coach, conditions, latest)))
     found = {}
     for athlete, made_on, verdict, created, limit, before, reason in db.execute(query):

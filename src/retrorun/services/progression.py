@@ -117,6 +117,9 @@ def record_decision(scope: Scope, athlete: int, today: date) -> StoredDecision |
             document=decision_json(found),
             rules_version=decision.rules_version,
             created_at=now(),
+            setting_limit=decision.setting_limit.words,
+            setting_limit_before=found.situation.setting_limit.words,
+            first_reason=decision.reasons[0],
         )
         db.add(row)
         db.flush()

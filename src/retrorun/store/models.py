@@ -359,6 +359,10 @@ class DecisionRow(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     rules_version: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Copied out of the document for the caseload, which reads them for hundreds of clients.
+    setting_limit: Mapped[str | None] = mapped_column(String(30))
+    setting_limit_before: Mapped[str | None] = mapped_column(String(30))
+    first_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class ClientNoteRow(Base):

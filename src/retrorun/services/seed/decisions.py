@@ -127,6 +127,9 @@ def _row(
         "document": decision_json(found, []),
         "rules_version": decision.rules_version,
         "created_at": datetime.combine(found.today, time(20), UTC),  # after the evening log
+        "setting_limit": decision.setting_limit.words,
+        "setting_limit_before": found.situation.setting_limit.words,
+        "first_reason": decision.reasons[0],
     }
 
 
