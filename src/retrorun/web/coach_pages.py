@@ -9,6 +9,7 @@ client reads on their plan page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -126,6 +127,18 @@ def _changed(athlete: int, what: str) -> RedirectResponse:
     return _see(f"/clients/{athlete}?done={what}#done")
 
 
+def _act(
+    request: Request, user: SignedIn, athlete: int, done: str, change: Callable[[], object]
+) -> Response:
+    """Make a coach's change to a client's plan, then show the client page again: saying what
+    was done, or the reason it was refused (nothing was stored: the service checks first)."""
+    try:
+        change()
+    except InvalidInput as error:
+        return _client_page(request, user, athlete, 400, problem=str(error))
+    return _changed(athlete, done)
+
+
 @router.post("/clients/{athlete_id}/step-back")
 def client_step_back(
     request: Request,
@@ -136,11 +149,13 @@ def client_step_back(
 ) -> Response:
     """The coach steps the upcoming sessions back a step, with why (the client reads it)."""
     auth.check_csrf(user, csrf_token)
-    try:
-        adaptation.step_back(user.scope, athlete_id, reason, today())
-    except InvalidInput as error:
-        return _client_page(request, user, athlete_id, 400, problem=str(error))
-    return _changed(athlete_id, "step-back")
+    return _act(
+        request,
+        user,
+        athlete_id,
+        "step-back",
+        lambda: adaptation.step_back(user.scope, athlete_id, reason, today()),
+    )
 
 
 @router.post("/clients/{athlete_id}/sessions/{session_id}/move")
@@ -154,11 +169,15 @@ def client_move(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     auth.check_csrf(user, csrf_token)
-    try:
-        plans.move_session(user.scope, athlete_id, session_id, parse_date(to), reason, today())
-    except InvalidInput as error:
-        return _client_page(request, user, athlete_id, 400, problem=str(error))
-    return _changed(athlete_id, "moved")
+    return _act(
+        request,
+        user,
+        athlete_id,
+        "moved",
+        lambda: plans.move_session(
+            user.scope, athlete_id, session_id, parse_date(to), reason, today()
+        ),
+    )
 
 
 @router.post("/clients/{athlete_id}/sessions/{session_id}/skip")
@@ -171,11 +190,13 @@ def client_skip(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     auth.check_csrf(user, csrf_token)
-    try:
-        plans.skip_session(user.scope, athlete_id, session_id, reason, today())
-    except InvalidInput as error:
-        return _client_page(request, user, athlete_id, 400, problem=str(error))
-    return _changed(athlete_id, "skipped")
+    return _act(
+        request,
+        user,
+        athlete_id,
+        "skipped",
+        lambda: plans.skip_session(user.scope, athlete_id, session_id, reason, today()),
+    )
 
 
 @router.post("/clients/{athlete_id}/resume")
@@ -188,11 +209,13 @@ def client_resume(
 ) -> Response:
     """The coach resumes a paused plan once the client has seen a clinician."""
     auth.check_csrf(user, csrf_token)
-    try:
-        adaptation.resume(user.scope, athlete_id, reason, today())
-    except InvalidInput as error:
-        return _client_page(request, user, athlete_id, 400, problem=str(error))
-    return _changed(athlete_id, "resumed")
+    return _act(
+        request,
+        user,
+        athlete_id,
+        "resumed",
+        lambda: adaptation.resume(user.scope, athlete_id, reason, today()),
+    )
 
 
 @router.post("/clients/{athlete_id}/limits")
@@ -206,13 +229,18 @@ def client_limits(
 ) -> Response:
     """The client's pain ceiling during sessions and their usual morning pain."""
     auth.check_csrf(user, csrf_token)
-    try:
-        ceiling = views.whole_number(pain_ceiling, "pain ceiling")
-        usual = views.whole_number(usual_pain, "usual pain")
-        progression.set_pain_limits(user.scope, athlete_id, ceiling, usual)
-    except InvalidInput as error:
-        return _client_page(request, user, athlete_id, 400, problem=str(error))
-    return _changed(athlete_id, "limits")
+    return _act(
+        request,
+        user,
+        athlete_id,
+        "limits",
+        lambda: progression.set_pain_limits(
+            user.scope,
+            athlete_id,
+            views.whole_number(pain_ceiling, "pain ceiling"),
+            views.whole_number(usual_pain, "usual pain"),
+        ),
+    )
 
 
 @router.post("/clients/{athlete_id}/notes")
