@@ -243,3 +243,26 @@ def test_the_stage_from_the_weeks_around_today_and_the_plan_s_length() -> None:
     assert stage is not None and (stage.week, stage.weeks) == (3, 52)
     assert stage.next_phase is Phase.RUN
     assert plan_stage(around, start + timedelta(weeks=2), None).weeks == 2  # type: ignore[union-attr]
+
+
+def test_the_weeks_around_today_from_the_plan_s_start_and_week_phases() -> None:
+    """Week N starts N-1 weeks after the start; before the start it is week 1, after the end
+    the last week; the next week is given when there is one."""
+    from retrorun.core.caseload import PlanWeekShape, weeks_around
+    from retrorun.core.plan import Phase
+
+    start = date(2026, 11, 2)
+    phases = "walk,walk,walk-run,return-to-forward"
+    inside, total = weeks_around(start, phases, start + timedelta(weeks=1, days=6))
+    assert total == 4
+    assert inside == [
+        PlanWeekShape(2, start + timedelta(weeks=1), Phase.WALK),
+        PlanWeekShape(3, start + timedelta(weeks=2), Phase.RUN),
+    ]
+    assert weeks_around(start, phases, start + timedelta(weeks=2))[0][0].number == 3
+    before, _ = weeks_around(start, phases, start - timedelta(days=1))
+    assert [week.number for week in before] == [1, 2]
+    after, _ = weeks_around(start, phases, start + timedelta(weeks=9))
+    assert after == [PlanWeekShape(4, start + timedelta(weeks=3), Phase.RETURN)]
+    assert weeks_around(start, "", start) == ([], 0)
+    assert weeks_around(start, "walk", start) == ([PlanWeekShape(1, start, Phase.WALK)], 1)

@@ -37,7 +37,7 @@ def test_an_older_schema_names_the_command(database: str) -> None:
         config = database_config(connection)
         command.upgrade(config, "0002")
     with pytest.raises(
-        SchemaNotReady, match=r"schema 0002 .* needs 0009: run `retrorun db upgrade`"
+        SchemaNotReady, match=r"schema 0002 .* needs 0010: run `retrorun db upgrade`"
     ):
         app.check_schema()
     assert app.upgrade() == ("0002", database_head())
@@ -134,4 +134,43 @@ def test_kept_decisions_get_their_caseload_columns_from_their_documents(database
             )
         ).one()
     assert tuple(found) == ("the treadmill", "the treadmill or track", "pain rose")
+    app.close()
+
+
+def test_plans_get_their_week_phases_from_their_summaries(database: str) -> None:
+    """Migration 0010 writes each plan's week phases, in order, from its stored summary."""
+    app = App(database)
+    with app.engine.begin() as connection:
+        command.upgrade(database_config(connection), "0009")
+        connection.execute(
+            text(
+                "INSERT INTO athletes (id, name, has_treadmill, has_track, has_partner, units, "
+                "created_at) VALUES (1, 'me', false, false, false, 'metric', "
+                "'2026-12-01 08:00:00+00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO screenings (id, athlete_id, answered_on, answers, "
+                "cleared_by_doctor, created_at) VALUES (1, 1, '2026-12-01', '{}', false, "
+                "'2026-12-01 08:00:00+00')"
+            )
+        )
+        weeks = ", ".join(
+            f'{{"number": {n}, "start": "2026-12-0{n}", "phase": "{phase}"}}'
+            for n, phase in enumerate(["walk", "walk", "walk-run", "return-to-forward"], 1)
+        )
+        for plan, summary in ((1, f'{{"weeks": [{weeks}]}}'), (2, '{"weeks": []}')):
+            connection.execute(
+                text(
+                    "INSERT INTO plans (id, athlete_id, screening_id, start, active, "
+                    "cleared_by_doctor, summary, created_at) VALUES (:id, 1, 1, '2026-12-01', "
+                    ":active, false, :summary, '2026-12-01 08:00:00+00')"
+                ),
+                {"id": plan, "active": plan == 2, "summary": summary},
+            )
+    assert app.upgrade()[1] == database_head()
+    with app.engine.connect() as connection:
+        found = connection.execute(text("SELECT week_phases FROM plans ORDER BY id")).scalars()
+        assert list(found) == ["walk,walk,walk-run,return-to-forward", ""]
     app.close()

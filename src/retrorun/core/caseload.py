@@ -176,6 +176,25 @@ def plan_stage(
     )
 
 
+def weeks_around(
+    start: date, week_phases: str, today: date
+) -> tuple[list[PlanWeekShape], int]:
+    """The plan week `today` falls in (the first before the plan starts, the last after it
+    ends) and the one after, and how many weeks the plan has: all `plan_stage` reads, from a
+    plan's start and its weeks' phases, comma-separated (week N starts N-1 weeks after the
+    start: `core.serialize.week_phases`). Two weeks, not the 52 of a long plan, for each of
+    hundreds of clients."""
+    phases = week_phases.split(",") if week_phases else []
+    if not phases:
+        return [], 0
+    index = min(max((today - start).days // 7, 0), len(phases) - 1)
+    shapes = [
+        PlanWeekShape(n + 1, start + timedelta(weeks=n), Phase(phases[n]))
+        for n in range(index, min(index + 2, len(phases)))
+    ]
+    return shapes, len(phases)
+
+
 def reasons(client: ClientSummary) -> tuple[Reason, ...]:
     """Everything about this client that needs the coach, most urgent first."""
     found = [

@@ -155,6 +155,12 @@ def plan_summary_to_dict(plan: Plan) -> dict[str, Any]:
     }
 
 
+def week_phases(plan: Plan) -> str:
+    """The phase of each week in order, comma-separated: week N starts N-1 weeks after the
+    plan's start, so this and the start say where a person is in their plan on any day."""
+    return ",".join(week.phase.value for week in plan.weeks)
+
+
 def plan_to_dict(plan: Plan, units: Units = Units.METRIC) -> dict[str, Any]:
     return {
         "plan": plan_summary_to_dict(plan),

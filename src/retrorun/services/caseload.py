@@ -33,8 +33,8 @@ from retrorun.core.caseload import (
     plan_stage,
     rank,
     week_windows,
+    weeks_around,
 )
-from retrorun.core.plan import Phase
 from retrorun.core.profile import Goal, Units
 from retrorun.core.progression import SettingLimit, Verdict
 from retrorun.core.report import DEFAULT_WEEKS, window
@@ -231,7 +231,7 @@ def _gather(
     today: date,
     conditions: Sequence[ColumnElement[bool]] = (),
 ) -> list[ClientSummary]:
-    """One summary per active client of `coach` matching `conditions`, in seven queries."""
+    """One summary per active client of `coach` matching `conditions`, in six queries."""
     clients = _clients(db, coach, conditions)
     if not clients:
         return []
@@ -346,35 +346,22 @@ class _Plan:
 
 
 def _plans(db: DbSession, ids: Select[Any], today: date) -> dict[int, _Plan]:
-    """Query 2: each client's active plan: its weeks (not its notes), pause and setting."""
+    """Query 2: each client's active plan: where they are in it (`plans.week_phases`, not the
+    summary's weeks), pause and setting."""
     query = select(
         PlanRow.athlete_id,
+        PlanRow.start,
+        PlanRow.week_phases,
         PlanRow.paused_on,
         PlanRow.paused_reason,
         PlanRow.setting_limit,
-        PlanRow.summary["weeks"].label("weeks"),
     ).where(PlanRow.active, PlanRow.athlete_id.in_(ids))
     found = {}
-    for row in db.execute(query):
-        weeks, total = _weeks_around(row.weeks or [], today)
-        limit = None if row.setting_limit is None else SettingLimit(row.setting_limit)
-        found[row.athlete_id] = _Plan(weeks, total, limit, row.paused_on, row.paused_reason)
+    for athlete, start, phases, paused_on, paused_reason, setting_limit in db.execute(query):
+        weeks, total = weeks_around(start, phases, today)
+        limit = None if setting_limit is None else SettingLimit(setting_limit)
+        found[athlete] = _Plan(weeks, total, limit, paused_on, paused_reason)
     return found
-
-
-def _weeks_around(stored: list[dict[str, Any]], today: date) -> tuple[list[PlanWeekShape], int]:
-    """The plan week `today` falls in and the one after, of a stored plan's weeks in order, and
-    how many weeks it has: all `plan_stage` reads. Only two are made into values, not the 52 of
-    a long plan, for each of hundreds of clients (the caseload's Python time)."""
-    day = today.isoformat()  # ISO dates compare as text
-    index = 0
-    for position, week in enumerate(stored):
-        if week["start"] <= day:
-            index = position
-    return [
-        PlanWeekShape(int(w["number"]), date.fromisoformat(w["start"]), PHASES[w["phase"]])
-        for w in stored[index : index + 2]
-    ], len(stored)
 
 
 def _pain_weeks(
@@ -600,9 +587,7 @@ def _verdict(words: str) -> Verdict:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Looked up by value for every week of 300 plans: a dict, not an Enum call each (the caseload's
-# Python time, measured with bench/caseload.py).
-PHASES = {phase.value: phase for phase in Phase}
+# Looked up by words for each of 300 clients: a dict, not a search of the Enum each.
 VERDICTS = {verdict.words: verdict for verdict in Verdict}
 
 

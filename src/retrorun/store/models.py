@@ -117,6 +117,9 @@ class PlanRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     cleared_by_doctor: Mapped[bool] = mapped_column(Boolean, default=False)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The phase of each week in order, comma-separated (`core.serialize.week_phases`): where a
+    # client is in their plan, read for hundreds of clients by the caseload without the summary.
+    week_phases: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The most open place backward steps may happen, as the progression engine last set it
     # (a `SettingLimit`); NULL until a decision was applied: the plan's own schedule then.

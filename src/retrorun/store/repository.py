@@ -19,6 +19,7 @@ from retrorun.core.screening import Screening
 from retrorun.core.serialize import (
     plan_from_parts,
     plan_summary_to_dict,
+    week_phases,
     workout_from_dict,
     workout_to_dict,
 )
@@ -145,6 +146,7 @@ def save_plan(
         active=True,
         cleared_by_doctor=plan.cleared_by_doctor,
         summary=_without_week_totals(plan_summary_to_dict(plan)),
+        week_phases=week_phases(plan),
         created_at=_now(),
     )
     db.add(row)

@@ -20,7 +20,12 @@ from retrorun.core.log import LogEntry, validate_log
 from retrorun.core.plan import RULES_VERSION, Plan, make_plan
 from retrorun.core.progression import RedFlag
 from retrorun.core.screening import Screening
-from retrorun.core.serialize import plan_summary_to_dict, timeline_to_list, workout_to_dict
+from retrorun.core.serialize import (
+    plan_summary_to_dict,
+    timeline_to_list,
+    week_phases,
+    workout_to_dict,
+)
 from retrorun.core.timeline import Timeline, build_timeline
 from retrorun.core.workout import Direction, Mode, Session, Setting, Workout
 from retrorun.formats.fit_activity import RecordedStep
@@ -479,6 +484,7 @@ def plan_row(plan: StoredPlan, athlete: int, screening_id: int) -> dict[str, Any
         "active": plan.active,
         "cleared_by_doctor": plan.plan.cleared_by_doctor,
         "summary": plan.summary(),
+        "week_phases": week_phases(plan.plan),
         "created_at": plan.created_at,
         "setting_limit": plan.setting_limit,
         "paused_on": plan.paused_on,
