@@ -289,6 +289,7 @@ def test_progress_pages_with_data(seeded: Seeded, checker: Checker) -> None:
     page.get_by_label("Files").set_input_files(REPAIRED_FILE)
     page.get_by_role("button", name="Import").click()
     page.get_by_text("Repaired while reading: 1 position off the globe left out").wait_for()
+    assert page.locator("#import-progress").is_hidden()  # the upload is over
     checker.check("import-repaired")
     checker.finish()
 

@@ -39,6 +39,10 @@ PHASE_WORDS = {
 }
 
 
+# Looked up for two weeks of each of hundreds of plans: a dict, not an Enum call each.
+PHASES = {phase.value: phase for phase in Phase}
+
+
 class Attention(IntEnum):
     """What needs the coach, most urgent first (the issue's order)."""
 
@@ -189,7 +193,7 @@ def weeks_around(
         return [], 0
     index = min(max((today - start).days // 7, 0), len(phases) - 1)
     shapes = [
-        PlanWeekShape(n + 1, start + timedelta(weeks=n), Phase(phases[n]))
+        PlanWeekShape(n + 1, start + timedelta(weeks=n), PHASES[phases[n]])
         for n in range(index, min(index + 2, len(phases)))
     ]
     return shapes, len(phases)

@@ -67,7 +67,13 @@
       bar.value = Math.round((100 * e.loaded) / e.total);
       status.textContent = bar.value < 100 ? "Uploading… " + bar.value + " %" : "Importing…";
     });
+    // The upload is over, whatever came of it: the bar goes, ready for the next files.
+    function uploaded() {
+      bar.hidden = true;
+      bar.value = 0;
+    }
     request.addEventListener("load", function () {
+      uploaded();
       var body;
       try { body = JSON.parse(request.responseText); } catch (e) { body = null; }
       if (request.status === 202 && body && body.id) {
@@ -82,6 +88,7 @@
       }
     });
     request.addEventListener("error", function () {
+      uploaded();
       status.textContent = "The upload failed: check the connection and try again.";
     });
     request.send(data);
