@@ -108,3 +108,142 @@ def test_the_client_reads_what_their_coach_read_and_changed(practice: Path) -> N
     assert table.code == 0 and "pt@clinic.example" in table.out
     assert run(practice, *BEN, "audit").out.strip() == "No coach has read or changed your data."
     assert_one_line_error(run(practice, *PHYSIO, "audit"), "athlete's")
+
+
+# --- a coach's changes to a client's plan ---------------------------------------------------
+
+
+def test_a_coach_resumes_a_clients_paused_plan(practice: Path) -> None:
+    # Without --athlete it is the acting person's own plan, as before: a coach has none.
+    assert_one_line_error(
+        run(practice, *PHYSIO, "plan", "resume", "--reason", "GP: fine"), "no training record"
+    )
+    resumed = run(
+        practice, *PHYSIO, "plan", "resume", "--athlete", "ana@example.org", "--reason", "GP: fine"
+    )
+    assert resumed.code == 0, resumed.err
+    assert "The plan goes on, one step lower." in resumed.out
+    assert "resumed after a pause: GP: fine" in resumed.out.replace("\n", " ")
+    again = run(practice, *ANA, "plan", "resume", "--reason", "again")
+    assert_one_line_error(again, "not paused")
+    entries = run(practice, *ANA, "audit", "--json").json()
+    assert entries[0]["words"] == "resumed your paused plan"
+
+
+def test_a_coach_sets_the_stage_and_steps_a_client_back(practice: Path) -> None:
+    ben = ("--athlete", "ben@example.org")
+    staged = run(
+        practice,
+        *PHYSIO,
+        "plan",
+        "stage",
+        *ben,
+        "--week",
+        "3",
+        "--setting",
+        "treadmill",
+        "--reason",
+        "steady: on to week 3",
+        "--json",
+    )
+    assert staged.code == 0, staged.err
+    changes = staged.json()["changes"]
+    assert changes and {c["step"] for c in changes} == {3}
+    assert all("pt@clinic.example: steady: on to week 3" in c["change"] for c in changes)
+    for bad, words in (
+        (("--week", "3", "--setting", "beach"), "treadmill, track or path"),
+        (("--week", "9", "--setting", "track"), "weeks 1–8"),
+        (("--week", "3", "--setting", "treadmill"), "already"),
+    ):
+        refused = run(practice, *PHYSIO, "plan", "stage", *ben, *bad, "--reason", "x")
+        assert_one_line_error(refused, words)
+    back = run(practice, *PHYSIO, "plan", "step-back", *ben, "--reason", "a flare")
+    assert back.code == 0, back.err
+    assert "Stepped back." in back.out and "week 2's session" in back.out
+    sessions = run(practice, *BEN, "session", "list", "--json").json()
+    edited = [s for s in sessions if s["origin"] == "edited"]
+    assert edited and all("pt@clinic.example: a flare" in s["reason"] for s in edited)
+    words = [e["words"] for e in run(practice, *BEN, "audit", "--json").json()]
+    assert "changed the stage of your plan" in words and "stepped your plan back" in words
+    stranger = run(
+        practice,
+        *PHYSIO,
+        "plan",
+        "stage",
+        "--athlete",
+        "cai@example.org",
+        "--week",
+        "1",
+        "--setting",
+        "track",
+        "--reason",
+        "x",
+    )
+    assert_one_line_error(stranger, "among those you may see")
+
+
+def test_a_coach_skips_then_replaces_a_clients_session(practice: Path) -> None:
+    ben = ("--athlete", "ben@example.org")
+    friday = ("--date", "2026-11-27")
+    skipped = run(practice, *PHYSIO, "session", "skip", *ben, *friday, "--reason", "away")
+    assert skipped.code == 0 and "Skipped" in skipped.out
+    replaced = run(
+        practice,
+        *PHYSIO,
+        "session",
+        "replace",
+        *ben,
+        *friday,
+        "--week",
+        "1",
+        "--setting",
+        "treadmill",
+        "--reason",
+        "back early, gently",
+        "--json",
+    )
+    assert replaced.code == 0, replaced.err
+    (change,) = replaced.json()["changes"]
+    assert change["date"] == "2026-11-27" and change["step"] == 1
+    assert "pt@clinic.example: back early, gently" in change["change"]
+    listed = {s["date"]: s for s in run(practice, *BEN, "session", "list", "--json").json()}
+    assert listed["2026-11-27"]["status"] == "planned"
+    assert listed["2026-11-27"]["version"] == 3
+    # The athlete replaces their own session: their reason, without a name.
+    own = run(
+        practice,
+        *BEN,
+        "session",
+        "replace",
+        "--date",
+        "2026-11-30",
+        "--week",
+        "2",
+        "--reason",
+        "a lighter Monday",
+    )
+    assert own.code == 0 and "Replaced." in own.out
+    assert "a lighter Monday" in own.out and "pt@clinic.example" not in own.out
+    for bad, words in (
+        (("--date", "2026-11-23", "--week", "1"), "only sessions after today"),
+        (("--date", "2026-11-28", "--week", "1"), "no session of the current plan"),
+        (("--date", "2026-11-30", "--week", "0"), "weeks 1–8"),
+    ):
+        assert_one_line_error(
+            run(practice, *PHYSIO, "session", "replace", *ben, *bad, "--reason", "x"), words
+        )
+    moved = run(
+        practice,
+        *PHYSIO,
+        "session",
+        "move",
+        *ben,
+        "--date",
+        "2026-12-02",
+        "--to",
+        "2026-12-03",
+        "--reason",
+        "clinic day",
+        "--json",
+    )
+    assert moved.code == 0 and moved.json()["date"] == "2026-12-03"

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from retrorun.core.profile import ProfileChange
+from retrorun.core.progression import SettingLimit
 from retrorun.core.workout import Setting
 from retrorun.errors import Forbidden, NotFound
 from retrorun.services import (
@@ -58,8 +59,10 @@ def _resume(scope: Scope, athlete: int, world: World) -> Any:
     return adaptation.resume(scope, athlete, "seen by the physio", TODAY)
 
 
-def _step_back(scope: Scope, athlete: int, world: World) -> Any:
-    """Put A's upcoming sessions on step 3, so that there is a step below, and step back."""
+def _on_step_three(world: World) -> None:
+    """Put A's upcoming sessions on step 3, so that a step back, a stage or a replacement with
+    step 1 always has something to change (the same for every caller, so a refused call finds
+    the data as the one before it left it)."""
     with world.app.engine.begin() as connection:
         connection.execute(
             text(
@@ -68,7 +71,22 @@ def _step_back(scope: Scope, athlete: int, world: World) -> Any:
             ),
             {"day": TODAY, "athlete": world.athlete},
         )
+
+
+def _step_back(scope: Scope, athlete: int, world: World) -> Any:
+    _on_step_three(world)
     return adaptation.step_back(scope, athlete, "the knee flared", TODAY)
+
+
+def _set_stage(scope: Scope, athlete: int, world: World) -> Any:
+    _on_step_three(world)
+    return adaptation.set_stage(scope, athlete, 1, SettingLimit.TRACK, "a flare", TODAY)
+
+
+def _replace_with_step(scope: Scope, athlete: int, world: World) -> Any:
+    _on_step_three(world)
+    session = _upcoming(world)[0]
+    return adaptation.replace_with_step(scope, athlete, session, 1, None, "shorter", TODAY)
 
 
 def _session_id(world: World) -> int:
@@ -173,6 +191,8 @@ PLAN_CHANGES: dict[str, Call] = {
     "record_decision": lambda s, a, w: progression.record_decision(s, a, TODAY),
     "resume": _resume,
     "step_back": lambda s, a, w: _step_back(s, a, w),
+    "set_stage": _set_stage,
+    "replace_with_step": _replace_with_step,
     "edit_session": lambda s, a, w: plans.edit_session(
         s, a, _session_id(w), "track is closed", TODAY, backward_setting=Setting.TREADMILL
     ),
@@ -339,6 +359,7 @@ def test_every_service_call_about_athlete_data_is_in_the_matrix() -> None:
         "apply_decision",
         "paused",
         "limit_of",
+        "limit_named",  # a setting limit by name: no data
         # jobs: what the queues call with the App, for any job; the job ran as its requester
         "run",
         "queued",

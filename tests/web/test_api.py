@@ -468,6 +468,12 @@ def test_the_openapi_document_lists_the_api_and_nothing_else(web_app: App) -> No
         "/api/v1/caseload",
         "/api/v1/clients/{athlete_id}",
         "/api/v1/clients/{athlete_id}/notes",
+        "/api/v1/clients/{athlete_id}/step-back",
+        "/api/v1/clients/{athlete_id}/resume",
+        "/api/v1/clients/{athlete_id}/stage",
+        "/api/v1/clients/{athlete_id}/sessions/{session_id}/move",
+        "/api/v1/clients/{athlete_id}/sessions/{session_id}/skip",
+        "/api/v1/clients/{athlete_id}/sessions/{session_id}/replace",
         "/api/v1/audit",
     }
     assert set(document["paths"]["/api/v1/plan"]) == {"get", "post"}

@@ -12,11 +12,11 @@ import pytest
 from retrorun.core.log import LogEntry
 from retrorun.core.progression import RedFlag
 from retrorun.core.workout import Direction, Mode, Setting
-from retrorun.services import accounts, logs, tokens
+from retrorun.services import accounts, logs, plans, tokens
 from retrorun.services.access import Role
 from retrorun.services.app import App
 from tests.cli.clirunner import TODAY, run
-from tests.web.helpers import PASSWORD, client, ready_user, signed_in
+from tests.web.helpers import PASSWORD, client, database_rows, ready_user, signed_in
 
 START = date(2026, 11, 16)  # a Monday, nine days before the CLI's fixed today (2026-11-25)
 
@@ -146,3 +146,95 @@ def test_the_audit_log_is_the_clients_to_read(practice: dict[str, Any]) -> None:
     assert entries == _cli(app, "--as", "ana@example.org", "audit", "--json")
     coach = _call(app, practice["token"], "GET", "/api/v1/audit")
     assert coach.status_code == 400 and "athlete's" in coach.json()["error"]
+
+
+# --- a coach's changes to a client's plan -------------------------------------------------------
+
+
+def _upcoming(app: App, email: str) -> list[int]:
+    """The client's upcoming planned sessions, read as the client (not recorded as the coach's)."""
+    scope = app.scope(app.actor_by_email(email))
+    assert scope.actor.athlete_id is not None
+    found = plans.planned_sessions(scope, scope.actor.athlete_id)
+    return [s.id for s in found if s.date > date.fromisoformat(TODAY) and s.status == "planned"]
+
+
+def test_a_coach_resumes_steps_back_and_sets_the_stage(practice: dict[str, Any]) -> None:
+    app, ids, token = practice["app"], practice["ids"], practice["token"]
+    ana, ben = ids["ana"], ids["ben"]
+    resumed = _call(app, token, "POST", f"/api/v1/clients/{ana}/resume", json={"reason": "GP: ok"})
+    assert resumed.status_code == 200, resumed.text
+    assert resumed.json()["changes"]
+    again = _call(app, token, "POST", f"/api/v1/clients/{ana}/resume", json={"reason": "again"})
+    assert again.status_code == 400 and "not paused" in again.json()["error"]
+    back = _call(app, token, "POST", f"/api/v1/clients/{ben}/step-back", json={"reason": "flare"})
+    assert back.status_code == 200, back.text
+    changes = back.json()["changes"]
+    assert changes and all("physio@clinic.example: flare" in c["change"] for c in changes)
+    before = database_rows(app)
+    for body, status in (
+        ({"week": 3, "setting": "beach", "reason": "x"}, 422),  # names only: treadmill|track|path
+        ({"week": 3, "setting": "track"}, 422),  # a reason is required
+        ({"week": 3, "setting": "track", "reason": "x", "extra": 1}, 422),
+        ({"week": 9, "setting": "track", "reason": "x"}, 400),
+        ({"week": 3, "setting": "track", "reason": " "}, 400),
+    ):
+        answer = _call(app, token, "POST", f"/api/v1/clients/{ben}/stage", json=body)
+        assert answer.status_code == status, (body, answer.text)
+        assert "error" in answer.json()
+    assert database_rows(app) == before  # refused: nothing stored, not even the audit row
+    stage = {"week": 3, "setting": "treadmill", "reason": "ready for week 3"}
+    staged = _call(app, token, "POST", f"/api/v1/clients/{ben}/stage", json=stage)
+    assert staged.status_code == 200, staged.text
+    assert {c["step"] for c in staged.json()["changes"]} == {3}
+    stored = database_rows(app)
+    assert stored != before
+
+
+def test_a_coach_moves_skips_and_replaces_a_session(practice: dict[str, Any]) -> None:
+    app, ids, token = practice["app"], practice["ids"], practice["token"]
+    ben = ids["ben"]
+    first, second = _upcoming(app, "ben@example.org")[:2]
+    sessions = f"/api/v1/clients/{ben}/sessions"
+    moved = _call(
+        app, token, "POST", f"{sessions}/{first}/move", json={"to": "2027-02-20", "reason": "trip"}
+    )
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["date"], moved.json()["reason"]) == ("2027-02-20", "trip")
+    bad_day = {"to": "soon", "reason": "trip"}
+    assert _call(app, token, "POST", f"{sessions}/{first}/move", json=bad_day).status_code == 400
+    skipped = _call(app, token, "POST", f"{sessions}/{second}/skip", json={"reason": "sore"})
+    assert skipped.status_code == 200 and skipped.json()["status"] == "skipped"
+    body = {"week": 1, "reason": "back, but gently"}
+    replaced = _call(app, token, "POST", f"{sessions}/{second}/replace", json=body)
+    assert replaced.status_code == 200, replaced.text
+    (change,) = replaced.json()["changes"]
+    assert change["session_id"] == second and change["step"] == 1
+    assert "physio@clinic.example: back, but gently" in change["change"]
+    same = _call(app, token, "POST", f"{sessions}/{second}/replace", json=body)
+    assert same.status_code == 400 and "already" in same.json()["error"]
+    listed = signed_in(app, "ben@example.org").api("GET", "/api/v1/sessions").json()
+    now = next(s for s in listed if s["id"] == second)
+    assert now["status"] == "planned" and now["origin"] == "edited"
+
+
+def test_plan_changes_only_for_the_clients_own_coach(practice: dict[str, Any]) -> None:
+    app, ids, token = practice["app"], practice["ids"], practice["token"]
+    cai = ids["cai"]
+    session = _upcoming(app, "cai@example.org")[0]
+    athlete, physio = signed_in(app, "ana@example.org"), signed_in(app, "physio@clinic.example")
+    before = database_rows(app)
+    for path, body in (
+        (f"/api/v1/clients/{cai}/step-back", {"reason": "x"}),
+        (f"/api/v1/clients/{cai}/resume", {"reason": "x"}),
+        (f"/api/v1/clients/{cai}/stage", {"week": 1, "setting": "track", "reason": "x"}),
+        (f"/api/v1/clients/{cai}/sessions/{session}/move", {"to": "2027-02-20", "reason": "x"}),
+        (f"/api/v1/clients/{cai}/sessions/{session}/skip", {"reason": "x"}),
+        (f"/api/v1/clients/{cai}/sessions/{session}/replace", {"week": 1, "reason": "x"}),
+    ):
+        answer = _call(app, token, "POST", path, json=body)
+        assert answer.status_code == 404, (path, answer.text)
+        assert athlete.api("POST", path, json=body).status_code == 404, path
+    forged = physio.client.post(f"/api/v1/clients/{ids['ben']}/step-back", json={"reason": "x"})
+    assert forged.status_code == 403
+    assert database_rows(app) == before

@@ -146,7 +146,8 @@ def test_a_clients_page_shows_plan_history_decisions_and_forms(practice: Practic
         "pain during was 7/10",
         f"/report.pdf?athlete={practice.ana}",
         "End the link",
-        "Move or skip this session",
+        "Move, skip or replace this session",
+        "Change the stage",
     ):
         assert words in html, words
     assert html.count("<svg") >= 2  # the history charts
@@ -158,14 +159,26 @@ def test_strangers_get_404_on_every_client_address(practice: Practice) -> None:
     session = _upcoming(app, practice.cai)[0]
     before = database_rows(app)
     for who, athlete in ((practice.physio, practice.cai), (ben, practice.ana)):
-        for path in ("", "/step-back", "/resume", "/limits", "/notes"):
+        for path in ("", "/step-back", "/stage", "/resume", "/limits", "/notes"):
             if not path:
                 assert who.client.get(f"/clients/{athlete}").status_code == 404
                 continue
-            fields = {"reason": "x", "text": "x", "pain_ceiling": "4", "usual_pain": "1"}
+            fields = {
+                "reason": "x",
+                "text": "x",
+                "pain_ceiling": "4",
+                "usual_pain": "1",
+                "week": "1",
+                "setting": "track",
+            }
             assert who.post(f"/clients/{athlete}{path}", fields).status_code == 404, path
-        for action in ("move", "skip"):
-            fields = {"reason": "x", "to": (TODAY + timedelta(days=20)).isoformat()}
+        for action in ("move", "skip", "replace"):
+            fields = {
+                "reason": "x",
+                "to": (TODAY + timedelta(days=20)).isoformat(),
+                "week": "1",
+                "setting": "track",
+            }
             answer = who.post(f"/clients/{athlete}/sessions/{session}/{action}", fields)
             assert answer.status_code == 404
         report = who.client.get("/report.html", params={"athlete": athlete})
@@ -211,6 +224,64 @@ def test_move_and_skip_an_upcoming_session_with_a_reason(practice: Practice) -> 
     records = {r.id: r for r in plans.planned_sessions(_own(app, ana), ana)}
     assert records[first].date == date(2026, 12, 26) and records[first].reason == "travel day"
     assert records[second].status == "skipped" and records[second].reason == "sore knee"
+
+
+def test_replace_an_upcoming_session_with_another_weeks(practice: Practice) -> None:
+    app, physio, ana = practice.app, practice.physio, practice.ana
+    session = _upcoming(app, ana)[0]
+    path = f"/clients/{ana}/sessions/{session}/replace"
+    page = physio.client.get(f"/clients/{ana}").text
+    assert f'action="{path}"' in page and "Week 8's session" in page
+    # Where the plan allows backward steps now, as the flare's decision set it.
+    assert '<option value="track" selected>The treadmill or track</option>' in page
+    before = _stored(app)
+    for fields, problem in (
+        ({"week": "soon", "setting": "track", "reason": "why"}, "the week must be a whole"),
+        ({"week": "1", "setting": "beach", "reason": "why"}, "treadmill, track or path"),
+        ({"week": "9", "setting": "track", "reason": "why"}, "the plan has weeks 1–8"),
+        ({"week": "1", "setting": "track", "reason": " "}, "a reason has 1"),
+    ):
+        refused = physio.post(path, fields)
+        assert refused.status_code == 400, fields
+        assert problem in refused.text, fields
+    assert _stored(app) == before
+    done = physio.post(path, {"week": "1", "setting": "treadmill", "reason": "short and safe"})
+    assert done.status_code == 303, done.text
+    assert done.headers["location"].startswith(f"/clients/{ana}?done=replaced")
+    assert "Session replaced" in physio.client.get(done.headers["location"]).text
+    record = next(r for r in plans.planned_sessions(_own(app, ana), ana) if r.id == session)
+    assert record.origin == "edited" and record.version == 3  # the engine's flare made 2
+    assert record.reason is not None and "physio@clinic.example: short and safe" in record.reason
+    backward = {step.setting for step in record.workout.steps if step.is_backward}
+    assert backward == {Setting.TREADMILL}
+    client_sees = signed_in(app, "ana@example.org").client.get("/plan").text
+    assert "physio@clinic.example: short and safe" in client_sees
+
+
+def test_change_the_stage_from_the_clients_page(practice: Practice) -> None:
+    app, physio, ana = practice.app, practice.physio, practice.ana
+    path = f"/clients/{ana}/stage"
+    assert f'action="{path}"' in physio.client.get(f"/clients/{ana}").text
+    before = _stored(app)
+    for fields in (
+        {"week": "", "setting": "track", "reason": "why"},
+        {"week": "2", "setting": "", "reason": "why"},
+        {"week": "0", "setting": "track", "reason": "why"},
+    ):
+        assert physio.post(path, fields).status_code == 400, fields
+    assert _stored(app) == before
+    done = physio.post(path, {"week": "1", "setting": "treadmill", "reason": "flare: week 1 again"})
+    assert done.status_code == 303, done.text
+    shown = physio.client.get(done.headers["location"]).text
+    assert "Stage changed" in shown
+    assert '<option value="treadmill" selected>The treadmill</option>' in shown
+    again = physio.post(path, {"week": "1", "setting": "treadmill", "reason": "again"})
+    assert again.status_code == 400 and "already" in again.text
+    records = [r for r in plans.planned_sessions(_own(app, ana), ana) if r.date > TODAY]
+    changed = [r for r in records if r.origin == "edited"]
+    assert changed and all("flare: week 1 again" in (r.reason or "") for r in changed)
+    client_sees = signed_in(app, "ana@example.org").client.get("/plan").text
+    assert "physio@clinic.example: flare: week 1 again" in client_sees
 
 
 def test_pain_limits_and_resume_from_the_clients_page(practice: Practice) -> None:

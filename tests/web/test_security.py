@@ -266,6 +266,17 @@ COACH_FORMS: dict[str, Callable[[World], tuple[str, dict[str, str]]]] = {
         f"/clients/{w.alice.athlete}/sessions/{_upcoming(w, 1)}/skip",
         {"reason": "sore knee"},
     ),
+    "replace": lambda w: _on_step_three(
+        w,
+        (
+            f"/clients/{w.alice.athlete}/sessions/{_upcoming(w, 2)}/replace",
+            {"week": "1", "setting": "treadmill", "reason": "shorter"},
+        ),
+    ),
+    "stage": lambda w: _on_step_three(
+        w,
+        (f"/clients/{w.alice.athlete}/stage", {"week": "1", "setting": "track", "reason": "flare"}),
+    ),
     "client limits": lambda w: (
         f"/clients/{w.alice.athlete}/limits",
         {"pain_ceiling": "3", "usual_pain": "2"},

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from retrorun.cli.context import app_for, parse_date, today
+from retrorun.cli.context import app_for, athlete_scope, parse_date, today
 from retrorun.cli.output import console, new_table, print_json
 from retrorun.core.profile import Units
 from retrorun.core.units import format_duration
@@ -18,11 +18,34 @@ if TYPE_CHECKING:  # the plan generator and the energy model are not needed to p
     from retrorun.core.session_cost import SessionCost
     from retrorun.core.timeline import Timeline
     from retrorun.core.workout import Session
+    from retrorun.services.app import Scope
 
 plan_app = typer.Typer(help="Make and read your plan.", rich_markup_mode=None)
 session_app = typer.Typer(help="A day's session and its cue timeline.", rich_markup_mode=None)
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+AthleteOption = Annotated[
+    str | None,
+    typer.Option(
+        "--athlete",
+        help="As a coach: the client's email or id (see retrorun coach list); yours if left out.",
+    ),
+]
+WeekOption = Annotated[
+    int, typer.Option("--week", help="The plan week whose session it takes (1 to the last).")
+]
+ChangeReasonOption = Annotated[
+    str,
+    typer.Option(help="Why: the athlete reads it on their plan (with your name, as their coach)."),
+]
+
+
+def _whose(ctx: typer.Context, athlete: str | None) -> tuple[Scope, int]:
+    """Your own plan, or (`--athlete`) a client's, whose link the services check."""
+    if athlete is None:
+        api = app_for(ctx)
+        return api.scope, api.athlete_id
+    return athlete_scope(ctx, athlete)
 
 
 def register(app: typer.Typer) -> None:
@@ -124,16 +147,64 @@ def plan_resume(
     reason: Annotated[
         str, typer.Option(help="Why it goes on (e.g. what the clinician said); the plan keeps it.")
     ],
+    athlete: AthleteOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Resume a plan paused after a red flag. It restarts one step lower."""
+    """Resume a plan paused after a red flag (yours, or a client's). It restarts one step
+    lower."""
+    from retrorun.services import adaptation
+
+    scope, athlete_id = _whose(ctx, athlete)
+    changes = adaptation.resume(scope, athlete_id, reason, today())
+    _print_plan_changes(changes, "The plan goes on, one step lower.", as_json)
+
+
+@plan_app.command("step-back")
+def plan_step_back(
+    ctx: typer.Context,
+    reason: ChangeReasonOption,
+    athlete: AthleteOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Step the plan back: this week's and next week's upcoming sessions one step easier, left
+    as you set them by later decisions."""
+    from retrorun.services import adaptation
+
+    scope, athlete_id = _whose(ctx, athlete)
+    changes = adaptation.step_back(scope, athlete_id, reason, today())
+    _print_plan_changes(changes, "Stepped back.", as_json)
+
+
+@plan_app.command("stage")
+def plan_stage(
+    ctx: typer.Context,
+    week: WeekOption,
+    setting: Annotated[
+        str,
+        typer.Option(help="Where backward steps may happen from now on: treadmill, track or path."),
+    ],
+    reason: ChangeReasonOption,
+    athlete: AthleteOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Put the plan at another stage: this week's and next week's upcoming sessions take week
+    N's session, and backward steps stay where --setting allows; the progression engine goes on
+    from there and leaves these sessions as you set them."""
+    from retrorun.services import adaptation
+
+    limit = adaptation.limit_named(setting)
+    scope, athlete_id = _whose(ctx, athlete)
+    changes = adaptation.set_stage(scope, athlete_id, week, limit, reason, today())
+    _print_plan_changes(changes, f"The plan is at week {week}'s sessions, {limit.words}.", as_json)
+
+
+def _print_plan_changes(changes: list[Any], done: str, as_json: bool) -> None:
     from retrorun.services.schemas import plan_changes_json
 
-    changes = app_for(ctx).resume(reason, today())
     if as_json:
         print_json(plan_changes_json(changes))
         return
-    console.print("The plan goes on, one step lower.", highlight=False)
+    console.print(done, highlight=False)
     _print_changes(plan_changes_json(changes)["changes"])
 
 
@@ -236,8 +307,16 @@ ReasonOption = Annotated[
 
 def _planned_on(ctx: typer.Context, day: str) -> int:
     """The id of the session of the current plan on that day (skipped ones included)."""
+    api = app_for(ctx)
+    return _session_on(api.scope, api.athlete_id, day)
+
+
+def _session_on(scope: Scope, athlete_id: int, day: str) -> int:
+    """The id of the session of this athlete's current plan on that day (skipped included)."""
+    from retrorun.services import plans
+
     when = parse_date(day)
-    for record in app_for(ctx).planned_sessions():
+    for record in plans.planned_sessions(scope, athlete_id):
         if record.date == when:
             return record.id
     raise InvalidInput(f"no session of the current plan is on {when.isoformat()}")
@@ -272,11 +351,16 @@ def session_move(
     day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
     to: Annotated[str, typer.Option(help="The new day, YYYY-MM-DD (not in the past).")],
     reason: ReasonOption,
+    athlete: AthleteOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Move an upcoming session to another free day."""
-    api = app_for(ctx)
-    record = api.move_session(_planned_on(ctx, day), parse_date(to, "--to"), reason, today())
+    """Move an upcoming session (yours, or a client's) to another free day."""
+    from retrorun.services import plans
+
+    scope, athlete_id = _whose(ctx, athlete)
+    session_id = _session_on(scope, athlete_id, day)
+    to_day = parse_date(to, "--to")
+    record = plans.move_session(scope, athlete_id, session_id, to_day, reason, today())
     _print_record(record, f"Moved to {record.date.isoformat()}", as_json)
 
 
@@ -285,11 +369,16 @@ def session_skip(
     ctx: typer.Context,
     day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
     reason: ReasonOption,
+    athlete: AthleteOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Take an upcoming session out of the plan; it stays on record as skipped, with why."""
-    api = app_for(ctx)
-    record = api.skip_session(_planned_on(ctx, day), reason, today())
+    """Take an upcoming session (yours, or a client's) out of the plan; it stays on record as
+    skipped, with why."""
+    from retrorun.services import plans
+
+    scope, athlete_id = _whose(ctx, athlete)
+    session_id = _session_on(scope, athlete_id, day)
+    record = plans.skip_session(scope, athlete_id, session_id, reason, today())
     _print_record(record, "Skipped", as_json)
 
 
@@ -312,6 +401,35 @@ def session_edit(
         _planned_on(ctx, day), reason, today(), title=title, backward_setting=setting
     )
     _print_record(record, "Changed", as_json)
+
+
+@session_app.command("replace")
+def session_replace(
+    ctx: typer.Context,
+    day: Annotated[str, typer.Option("--date", help="The session's day, YYYY-MM-DD.")],
+    week: WeekOption,
+    reason: ChangeReasonOption,
+    setting: Annotated[
+        str | None,
+        typer.Option(
+            help="Where its backward steps may happen: treadmill, track or path "
+            "(default: where the plan allows now)."
+        ),
+    ] = None,
+    athlete: AthleteOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Put week N's session in an upcoming session (yours, or a client's); it keeps its day,
+    and a skipped one is planned again."""
+    from retrorun.services import adaptation
+
+    limit = None if setting is None else adaptation.limit_named(setting)
+    scope, athlete_id = _whose(ctx, athlete)
+    session_id = _session_on(scope, athlete_id, day)
+    change = adaptation.replace_with_step(
+        scope, athlete_id, session_id, week, limit, reason, today()
+    )
+    _print_plan_changes([change], "Replaced.", as_json)
 
 
 @session_app.command("versions")

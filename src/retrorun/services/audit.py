@@ -49,6 +49,8 @@ WORDS = {
     "progression.add_walk_test": "added a 3-metre backward walk test",
     "adaptation.resume": "resumed your paused plan",
     "adaptation.step_back": "stepped your plan back",
+    "adaptation.set_stage": "changed the stage of your plan",
+    "adaptation.replace_with_step": "replaced a session with another week's",
     "report.report": "your therapist's report",
     "athletes.profile": "your profile",
 }

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from retrorun.core.progression import SettingLimit
 from retrorun.core.units import parse_date
 from retrorun.errors import InvalidInput
 from retrorun.services import accounts, adaptation, caseload, plans, progression
@@ -89,9 +90,24 @@ def client_context(user: SignedIn, athlete: int) -> dict[str, Any]:
         "client": found,
         "link": link,
         "sessions": _plan_rows(found),
+        "steps": _plan_steps(found),
+        "places": [(name, limit.words) for name, limit in adaptation.LIMIT_NAMES.items()],
         "row": None if found.row is None else views.caseload_row(found.row),
         **views.client_charts(found),
     }
+
+
+def _plan_steps(found: ClientPage) -> dict[str, Any] | None:
+    """What the replace and stage forms offer: the plan's weeks, and where backward steps may
+    happen now (the caseload row's stage; before any decision, where the plan itself puts
+    them: no cap)."""
+    if found.plan_week is None:
+        return None
+    stage = None if found.row is None else found.row.client.stage
+    limit = (
+        SettingLimit.PATH if stage is None or stage.setting_limit is None else stage.setting_limit
+    )
+    return {"count": found.plan_week.week_count, "limit": limit}
 
 
 def _plan_rows(found: ClientPage) -> list[dict[str, Any]]:
@@ -197,6 +213,53 @@ def client_skip(
         "skipped",
         lambda: plans.skip_session(user.scope, athlete_id, session_id, reason, today()),
     )
+
+
+@router.post("/clients/{athlete_id}/sessions/{session_id}/replace")
+def client_replace(
+    request: Request,
+    user: User,
+    athlete_id: int,
+    session_id: int,
+    week: Annotated[str, Form()] = "",
+    setting: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The coach puts another week's session in an upcoming one, with where its backward steps
+    may happen (left out: where the plan allows now)."""
+    auth.check_csrf(user, csrf_token)
+
+    def replace() -> object:
+        step = views.whole_number(week, "the week")
+        limit = adaptation.limit_named(setting) if setting.strip() else None
+        return adaptation.replace_with_step(
+            user.scope, athlete_id, session_id, step, limit, reason, today()
+        )
+
+    return _act(request, user, athlete_id, "replaced", replace)
+
+
+@router.post("/clients/{athlete_id}/stage")
+def client_stage(
+    request: Request,
+    user: User,
+    athlete_id: int,
+    week: Annotated[str, Form()] = "",
+    setting: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The coach puts this week's and next week's sessions at another week's, and sets where
+    backward steps may happen from now on."""
+    auth.check_csrf(user, csrf_token)
+
+    def set_stage() -> object:
+        step = views.whole_number(week, "the week")
+        limit = adaptation.limit_named(setting)
+        return adaptation.set_stage(user.scope, athlete_id, step, limit, reason, today())
+
+    return _act(request, user, athlete_id, "stage", set_stage)
 
 
 @router.post("/clients/{athlete_id}/resume")
