@@ -180,9 +180,7 @@ def plan_stage(
     )
 
 
-def weeks_around(
-    start: date, week_phases: str, today: date
-) -> tuple[list[PlanWeekShape], int]:
+def weeks_around(start: date, week_phases: str, today: date) -> tuple[list[PlanWeekShape], int]:
     """The plan week `today` falls in (the first before the plan starts, the last after it
     ends) and the one after, and how many weeks the plan has: all `plan_stage` reads, from a
     plan's start and its weeks' phases, comma-separated (week N starts N-1 weeks after the
