@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, case, cast, func, insert, or_, select, union
+from sqlalchemy import Float, Select, Text, and_, case, cast, func, insert, or_, select, union
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -235,7 +235,7 @@ def _gather(
     clients = _clients(db, coach, conditions)
     if not clients:
         return []
-    ids = _matching(coach, conditions, CoachLinkRow.athlete_id)
+    ids = _client_ids(coach, conditions)
     plans_by = _plans(db, ids, today)
     pains = _pain_weeks(db, ids, today)
     flagged = _flagged_logs(db, ids, today)
@@ -254,6 +254,16 @@ def _matching(coach: int, conditions: Sequence[ColumnElement[bool]], *columns: A
         .join(AthleteRow, AthleteRow.id == CoachLinkRow.athlete_id)
         .outerjoin(UserRow, UserRow.athlete_id == AthleteRow.id)
         .where(CoachLinkRow.coach_id == coach, CoachLinkRow.status == "active", *conditions)
+    )
+
+
+def _client_ids(coach: int, conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The ids of the clients the caseload shows, as a subquery: with no search, the coach's
+    active links alone (the join of names and emails only serves a search)."""
+    if conditions:
+        return _matching(coach, conditions, CoachLinkRow.athlete_id)
+    return select(CoachLinkRow.athlete_id).where(
+        CoachLinkRow.coach_id == coach, CoachLinkRow.status == "active"
     )
 
 
@@ -382,8 +392,9 @@ def _pain_weeks(
     query = select(
         logged.c.athlete_id,
         logged.c.week,
-        func.avg(logged.c.pain_during),
-        func.avg(logged.c.pain_next_morning),
+        # As floats: PostgreSQL's mean of integers is a numeric, a Decimal each in Python.
+        cast(func.avg(logged.c.pain_during), Float),
+        cast(func.avg(logged.c.pain_next_morning), Float),
     ).group_by(logged.c.athlete_id, logged.c.week)
     found: dict[int, dict[int, tuple[float | None, float | None]]] = {}
     for athlete, number, during, morning in db.execute(query):

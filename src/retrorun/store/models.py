@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -109,6 +110,17 @@ class ScreeningRow(Base):
 
 class PlanRow(Base):
     __tablename__ = "plans"
+    # A person has one active plan among all they made; the caseload finds those of hundreds
+    # of clients at once (migration 0010).
+    __table_args__ = (
+        Index(
+            "ix_plans_active_athlete",
+            "athlete_id",
+            "id",
+            postgresql_where=text("active"),
+            sqlite_where=text("active"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athletes.id"), index=True)
