@@ -37,7 +37,7 @@ def test_an_older_schema_names_the_command(database: str) -> None:
         config = database_config(connection)
         command.upgrade(config, "0002")
     with pytest.raises(
-        SchemaNotReady, match=r"schema 0002 .* needs 0010: run `retrorun db upgrade`"
+        SchemaNotReady, match=r"schema 0002 .* needs 0011: run `retrorun db upgrade`"
     ):
         app.check_schema()
     assert app.upgrade() == ("0002", database_head())

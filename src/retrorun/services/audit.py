@@ -12,11 +12,12 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
+from retrorun.store.models import CASELOAD_LIST as CASELOAD_LIST
 from retrorun.store.models import AuditRow
 
-# The caseload list reads a little of every client: recorded once a day per client (our
-# choice), and not counted as "looking at" the client (`services.caseload`).
-CASELOAD_LIST = "caseload.caseload"
+# The caseload list (`CASELOAD_LIST`) reads a little of every client: recorded once a day per
+# client (our choice), and not counted as "looking at" the client (`services.caseload`; an
+# index of the looks leaves these rows out, so the name is kept with the tables).
 # Where the stack is searched for the service call: these modules are the machinery itself.
 _SERVICES = "retrorun.services."
 _MACHINERY = ("retrorun.services.app", "retrorun.services.access", "retrorun.services.audit")

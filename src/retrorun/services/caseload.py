@@ -16,7 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Select, Text, and_, case, cast, func, insert, or_, select, union
+from sqlalchemy import (
+    Float,
+    Select,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -269,13 +282,15 @@ def _client_ids(coach: int, conditions: Sequence[ColumnElement[bool]]) -> Select
 
 def _last_looked(coach: int) -> Any:
     """When this coach last read or changed the client's data, the caseload list apart (a
-    scalar subquery per client: one lookup in ix_audit_log_actor_athlete_at)."""
+    scalar subquery per client: one lookup in ix_audit_log_coach_looks)."""
     return (
         select(func.max(AuditRow.at))
         .where(
             AuditRow.actor_id == coach,
             AuditRow.athlete_id == CoachLinkRow.athlete_id,
-            AuditRow.what != audit.CASELOAD_LIST,
+            # Inline, not a parameter: only then may PostgreSQL use the partial index of the
+            # looks (migration 0011) in a prepared statement.
+            AuditRow.what != bindparam("list", audit.CASELOAD_LIST, literal_execute=True),
         )
         .correlate(CoachLinkRow)
         .scalar_subquery()

@@ -28,6 +28,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# What the audit log calls a coach's caseload list (`services.audit.CASELOAD_LIST`), which an
+# index leaves out.
+CASELOAD_LIST = "caseload.caseload"
+
 # Ids are 32-bit integers in PostgreSQL: an id beyond them cannot exist on either database, and
 # asking for one must be "not found", not an overflow.
 MAX_ID = 2**31 - 1
@@ -400,8 +404,16 @@ class AuditRow(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         Index("ix_audit_log_athlete_at", "athlete_id", "at"),
-        # When a coach last looked at each client (the caseload's "new since you looked").
-        Index("ix_audit_log_actor_athlete_at", "actor_id", "athlete_id", "at"),
+        # When a coach last looked at each client (the caseload's "new since you looked"): their
+        # looks alone, not the caseload list's row a day per client (`services.audit`).
+        Index(
+            "ix_audit_log_coach_looks",
+            "actor_id",
+            "athlete_id",
+            "at",
+            postgresql_where=text(f"what <> '{CASELOAD_LIST}'"),
+            sqlite_where=text(f"what <> '{CASELOAD_LIST}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
