@@ -429,9 +429,10 @@ def _audit(context: _Context, athlete: int, coach_user: int, what: str, at: date
 
 
 def _analyze(app: App) -> None:
-    """PostgreSQL: fresh statistics, so the query plans are those of a practice in use (the
-    autovacuum daemon would get there by itself, later)."""
+    """PostgreSQL: fresh statistics and visibility maps, so the query plans and index-only
+    scans are those of a practice in use (the autovacuum daemon would get there by itself,
+    later). VACUUM runs outside a transaction."""
     if app.engine.dialect.name != "postgresql":
         return
-    with app.engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
+    with app.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM (ANALYZE)"))
