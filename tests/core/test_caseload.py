@@ -266,3 +266,97 @@ def test_the_weeks_around_today_from_the_plan_s_start_and_week_phases() -> None:
     assert after == [PlanWeekShape(4, start + timedelta(weeks=3), Phase.RETURN)]
     assert weeks_around(start, "", start) == ([], 0)
     assert weeks_around(start, "walk", start) == ([PlanWeekShape(1, start, Phase.WALK)], 1)
+
+
+def test_every_reason_has_its_kind_for_scripts_and_filters_most_urgent_first() -> None:
+    """One client with everything: each reason's kind and tier, in the coach's order."""
+    everything = client(
+        "all",
+        paused_since=date(2026, 12, 8),
+        red_flags=((date(2026, 12, 9), "swelling"),),
+        pain_during_weeks=(1.0, 2.0),
+        rehab=True,
+        next_morning_missing=(date(2026, 12, 8),),
+        recent=Adherence(due=4, done=3),
+        stage=NEXT_WEEK_RUNS,
+        decision=decision(verdict=Verdict.STEP_BACK, setting_limit="the treadmill only"),
+        new_imports=1,
+    )
+    found = reasons(everything)
+    assert [(r.kind, r.attention) for r in found] == [
+        ("paused", Attention.PAUSED),
+        ("red-flag", Attention.PAUSED),
+        ("pain-rising", Attention.PAIN_RISING),
+        ("next-morning-missing", Attention.NEXT_MORNING_MISSING),
+        ("missed-sessions", Attention.MISSED_SESSIONS),
+        ("stage-change", Attention.STAGE_CHANGE),
+        ("stage-change", Attention.STAGE_CHANGE),
+        ("stage-change", Attention.STAGE_CHANGE),
+        ("new-imports", Attention.NEW_IMPORTS),
+    ]
+    assert [r.words for r in found[5:8]] == [
+        "backward walking and running starts on 2026-12-14 (week 4)",
+        "the plan stepped back on 2026-12-09: pain within the limits",
+        "backward steps moved from the treadmill or track to the treadmill only on 2026-12-09",
+    ]
+
+
+def test_a_pause_without_a_reason_says_only_since_when() -> None:
+    (reason,) = reasons(client("p", paused_since=date(2026, 12, 8)))
+    assert reason.words == "plan paused since 2026-12-08"
+    (empty,) = reasons(client("p", paused_since=date(2026, 12, 8), paused_reason=""))
+    assert empty.words == "plan paused since 2026-12-08"
+
+
+def test_pain_rising_during_sessions_says_so_with_both_weeks_means() -> None:
+    (reason,) = reasons(client("p", pain_during_weeks=(4.0, 1.3, 2.36)))
+    assert reason.words == "pain during sessions rose week on week (1.3 → 2.4)"
+    assert (reason.kind, reason.attention) == ("pain-rising", Attention.PAIN_RISING)
+
+
+def test_pain_rising_compares_this_week_with_the_one_just_before() -> None:
+    assert pain_rise((0.0, 0.0, 1.0, 2.0)) == (1.0, 2.0)
+    assert pain_rise((0.0, 5.0, 1.0, 2.0)) == (1.0, 2.0)
+    assert pain_rise((1.0, 3.0, 3.5)) is None  # risen two weeks ago, steady since
+
+
+def test_a_week_starts_on_its_own_first_day() -> None:
+    """On the Monday a week starts, the stage is that week, and a new phase the next week shows
+    from that day on."""
+    stage = plan_stage(WEEKS, date(2026, 12, 7), None)
+    assert stage is not None and stage.week == 2
+    assert (stage.next_phase, stage.next_phase_starts) == (Phase.RUN, date(2026, 12, 14))
+    sunday = plan_stage(WEEKS, date(2026, 12, 6), None)
+    assert sunday is not None and sunday.week == 1 and sunday.next_phase is None
+
+
+def test_no_next_phase_when_next_week_keeps_the_phase() -> None:
+    running = plan_stage(WEEKS, date(2026, 12, 15), None)
+    assert running is not None and running.week == 3
+    assert (running.next_phase, running.next_phase_starts) == (None, None)
+    last = plan_stage(WEEKS, date(2026, 12, 21), None)
+    assert last is not None and (last.week, last.next_phase, last.next_phase_starts) == (
+        4,
+        None,
+        None,
+    )
+
+
+def test_a_stage_says_the_week_and_the_phase_in_words() -> None:
+    words = [Stage(week=1, weeks=12, phase=phase, setting_limit=None).words for phase in Phase]
+    assert sorted(words) == [
+        "week 1 of 12, backward walking",
+        "week 1 of 12, backward walking and running",
+        "week 1 of 12, the return to forward running",
+    ]
+    (reason,) = reasons(client("s", stage=replace(NEXT_WEEK_RUNS, next_phase=Phase.RETURN)))
+    assert reason.words == "the return to forward running starts on 2026-12-14 (week 4)"
+
+
+def test_a_next_phase_without_its_start_day_is_not_a_reason() -> None:
+    assert reasons(client("s", stage=replace(NEXT_WEEK_RUNS, next_phase_starts=None))) == ()
+
+
+def test_clients_with_the_same_name_and_needs_keep_their_ids_order() -> None:
+    twins = [client("Sam", 9, new_imports=1), client("sam", 4, new_imports=2)]
+    assert [row.client.athlete_id for row in rank(twins)] == [4, 9]
