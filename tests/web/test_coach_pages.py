@@ -256,6 +256,10 @@ def test_replace_an_upcoming_session_with_another_weeks(practice: Practice) -> N
     assert backward == {Setting.TREADMILL}
     client_sees = signed_in(app, "ana@example.org").client.get("/plan").text
     assert "physio@clinic.example: short and safe" in client_sees
+    # The form now proposes the week whose session it holds: week 1, not its own week.
+    again = physio.client.get(f"/clients/{ana}").text
+    select = again.split(f'id="f-replace-week-{session}"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="1" selected>' in select and select.count(" selected") == 1
 
 
 def test_change_the_stage_from_the_clients_page(practice: Practice) -> None:

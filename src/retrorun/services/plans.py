@@ -55,6 +55,9 @@ class PlannedSession:
     decision_id: int | None
     edited_by: int | None  # the user who edited it last
     reason: str | None
+    # The week of the plan (as first made) whose session it holds now; None for an old version,
+    # which does not keep it.
+    step: int | None = None
 
 
 @dataclass(frozen=True)
@@ -442,6 +445,7 @@ def _record(row: PlannedSessionRow | PlannedSessionVersionRow) -> PlannedSession
         decision_id=row.decision_id,
         edited_by=row.edited_by,
         reason=row.reason,
+        step=None if isinstance(row, PlannedSessionVersionRow) else (row.step or row.week),
     )
 
 
