@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from retrorun.core.log import LogEntry
 from retrorun.core.workout import Direction, Mode, Setting
-from retrorun.services import accounts, logs, plans
+from retrorun.services import accounts, logs, plans, progression
 from retrorun.services.access import Actor, Role
 from retrorun.services.app import App, Scope
 from tests.web.helpers import PASSWORD, Person, database_rows, form_token, ready_user, signed_in
@@ -298,6 +298,10 @@ def test_pain_limits_and_resume_from_the_clients_page(practice: Practice) -> Non
     saved = physio.post(f"/clients/{ana}/limits", {"pain_ceiling": "4", "usual_pain": "2"})
     assert saved.status_code == 303
     assert "Pain limits saved" in physio.client.get(saved.headers["location"]).text
+    # A field left empty stays as it is, as on the athlete's own form.
+    assert physio.post(f"/clients/{ana}/limits", {"usual_pain": "1"}).status_code == 303
+    limits = progression.pain_limits(_own(app, ana), ana)
+    assert (limits.pain_ceiling, limits.usual_pain) == (4, 1)
     with app.engine.begin() as connection:
         connection.execute(
             text(

@@ -298,10 +298,7 @@ def client_limits(
         athlete_id,
         "limits",
         lambda: progression.set_pain_limits(
-            user.scope,
-            athlete_id,
-            views.whole_number(pain_ceiling, "pain ceiling"),
-            views.whole_number(usual_pain, "usual pain"),
+            user.scope, athlete_id, *views.pain_limits(pain_ceiling, usual_pain)
         ),
     )
 

@@ -164,9 +164,9 @@ def limits_save(
     """The athlete's pain ceiling during sessions and their usual morning pain."""
     auth.check_csrf(user, csrf_token)
     try:
-        ceiling = views.whole_number(pain_ceiling, "pain ceiling") if pain_ceiling else None
-        usual = views.whole_number(usual_pain, "usual pain") if usual_pain else None
-        progression.set_pain_limits(user.scope, user.athlete, ceiling, usual)
+        progression.set_pain_limits(
+            user.scope, user.athlete, *views.pain_limits(pain_ceiling, usual_pain)
+        )
     except RetrorunError as error:
         return page(request, "why.html", 400, problem=str(error), **why_context(user))
     return _see("/plan/why?limits=1#limits-h")

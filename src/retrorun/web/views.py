@@ -51,6 +51,15 @@ def whole_number(text: str, what: str) -> int:
         raise InvalidInput(f"{what} must be a whole number (got {text!r})") from None
 
 
+def pain_limits(pain_ceiling: str, usual_pain: str) -> tuple[int | None, int | None]:
+    """The pain-limits form (the athlete's and their coach's): a field left empty stays as it
+    is."""
+    return (
+        _optional_int({"v": pain_ceiling}, "v", "pain ceiling"),
+        _optional_int({"v": usual_pain}, "v", "usual pain"),
+    )
+
+
 def number(text: str, what: str) -> float:
     from retrorun.core.units import parse_number
 
